@@ -1,0 +1,7 @@
+"""Command handlers, one module per family; importing this package fills the table.
+
+Invariant: every module listed here registers its commands in ``table.COMMANDS`` at
+import time, and nothing else registers commands.
+"""
+
+from . import connection, keys, server, strings, transactions  # noqa: F401

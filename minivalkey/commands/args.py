@@ -1,0 +1,62 @@
+"""Argument parsing shared by command handlers, with Valkey's strictness and errors.
+
+Integers follow Valkey's ``string2ll``: optional minus sign, decimal digits, no
+leading zeros, no spaces or plus sign, within signed 64 bits. Anything else raises
+``CommandError`` with the caller's error text (``ERR value is not an integer or
+out of range`` unless another is given).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import NOT_FLOAT, NOT_INTEGER, CommandError
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def parse_int_or_none(raw: bytes) -> int | None:
+    """The integer ``raw`` spells in Valkey's strict form, or ``None``."""
+    if not raw or len(raw) > 20:
+        return None
+    body = raw[1:] if raw[0] == 0x2D else raw
+    if not body.isdigit() or (body[0] == 0x30 and (len(body) > 1 or raw[0] == 0x2D)):
+        return None
+    value = int(raw)
+    if value < INT64_MIN or value > INT64_MAX:
+        return None
+    return value
+
+
+def parse_int(raw: bytes, error: str = NOT_INTEGER) -> int:
+    value = parse_int_or_none(raw)
+    if value is None:
+        raise CommandError(error)
+    return value
+
+
+def parse_nonnegative(raw: bytes, error: str) -> int:
+    value = parse_int(raw)
+    if value < 0:
+        raise CommandError(error)
+    return value
+
+
+def parse_float(raw: bytes, error: str = NOT_FLOAT) -> float:
+    """Valkey's ``string2ld``-style doubles: no spaces, no NaN."""
+    text = raw.decode("ascii", "replace")
+    if not text or text != text.strip():
+        raise CommandError(error)
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandError(error) from None
+    if math.isnan(value):
+        raise CommandError(error)
+    return value
+
+
+def keyword(raw: bytes) -> bytes:
+    """An option name normalised for comparison (``b"ex"`` for ``EX``, ``Ex``...)."""
+    return raw.lower()

@@ -1,0 +1,112 @@
+"""Command dispatch: Valkey's processCommand and call(), minus the I/O.
+
+``execute(client, argv)`` runs one command line and returns the encoded reply
+bytes (empty when CLIENT REPLY suppresses it). In order, as Valkey does:
+lookup (unknown command / unknown subcommand), arity, authentication,
+commands refused inside MULTI, queueing inside MULTI, then the call.
+
+Invariants:
+* This is the only place where a ``CommandError`` becomes an error reply and is
+  counted (INFO stats ``total_error_replies``, errorstats, commandstats).
+* A rejected command (unknown, arity, NOAUTH, refused in MULTI) marks an open
+  transaction as failed, so EXEC answers EXECABORT.
+* The command time (``keyspace.now_ms``) is read from the clock once per command
+  line; commands run by EXEC share the EXEC's time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from . import errors
+from .commands.table import NO_AUTH, NO_MULTI, CommandSpec, lookup
+from .errors import CommandError
+from .replies import QUEUED, ErrorReply
+from .resp import encode
+from .session import Client
+
+log = logging.getLogger("minivalkey")
+
+# Commands that run immediately even inside MULTI (Valkey's list in processCommand).
+_RUN_INSIDE_MULTI = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+
+
+def execute(client: Client, argv: list[bytes]) -> bytes:
+    """Run one command line for ``client``; the encoded reply, or b"" when suppressed."""
+    core = client.core
+    core.keyspace.now_ms = core.clock.now_ms()
+    client.last_interaction_ms = core.keyspace.now_ms
+    skip_reply = client.skip_next_reply
+    client.skip_next_reply = False
+    reply = _process(client, argv)
+    if skip_reply or client.reply_off:
+        return b""
+    return encode(reply, client.protocol)
+
+
+def _process(client: Client, argv: list[bytes]) -> Any:
+    spec = lookup(argv)
+    if spec is None:
+        top = client.core.commands.get(argv[0].lower())
+        text = errors.unknown_subcommand(argv) if top else errors.unknown_command(argv)
+        return _reject(client, None, text)
+    client.last_command = spec.fullname
+    arity = spec.arity
+    if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
+        return _reject(client, spec, errors.wrong_arity(spec.fullname))
+    if not client.authenticated and NO_AUTH not in spec.flags:
+        return _reject(client, spec, errors.NOAUTH)
+    if client.multi is not None:
+        if NO_MULTI in spec.flags:
+            return _reject(client, spec, errors.NOT_ALLOWED_IN_MULTI)
+        if spec.name not in _RUN_INSIDE_MULTI or spec.parent is not None:
+            if not client.multi_failed and not client.watch_dirty:
+                client.multi.append(argv)
+            return QUEUED
+    return call(client, spec, argv)
+
+
+def _reject(client: Client, spec: CommandSpec | None, text: str) -> ErrorReply:
+    if client.multi is not None:
+        client.multi_failed = True
+        client.multi = []
+    if spec is not None:
+        spec.rejected_calls += 1
+    client.core.stats.count_error(text)
+    return ErrorReply(text)
+
+
+def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
+    """Run a looked-up, validated command and keep its statistics (Valkey's call())."""
+    stats = client.core.stats
+    handler = spec.handler
+    assert handler is not None, f"{spec.fullname} has no handler"
+    started = time.perf_counter_ns()
+    try:
+        reply = handler(client, argv)
+    except CommandError as error:
+        reply = error_reply(client, error.text)
+    except Exception:  # a bug must not take the connection or the server down
+        log.exception("internal error running %s", spec.fullname)
+        reply = error_reply(client, "ERR internal error while running the command")
+    if type(reply) is ErrorReply:
+        spec.failed_calls += 1
+    spec.calls += 1
+    spec.usec += (time.perf_counter_ns() - started) // 1000
+    stats.total_commands_processed += 1
+    client.commands_processed += 1
+    return reply
+
+
+def error_reply(client: Client, text: str) -> ErrorReply:
+    """Turn an error text into a reply, counting it as Valkey counts error replies."""
+    client.core.stats.count_error(text)
+    return ErrorReply(text)
+
+
+def lookup_for_exec(argv: list[bytes]) -> CommandSpec:
+    spec = lookup(argv)
+    assert spec is not None  # queued commands passed lookup already
+    return spec

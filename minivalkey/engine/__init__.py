@@ -1,0 +1,1 @@
+"""The data engine: pure data structures, no asyncio, no RESP."""

@@ -1,0 +1,237 @@
+"""The asyncio shell: listeners, one protocol object per connection, timers.
+
+Invariants:
+* Every command of one read is executed in order and all their replies leave in
+  one ``transport.write``.
+* A protocol error answers the commands before it, then Valkey's error, then
+  closes that connection only.
+* When the transport's buffer passes its high-water mark the connection stops
+  reading (back-pressure) until the buffer drains.
+* The engine never sees asyncio: the shell calls ``dispatcher.execute`` and the
+  keyspace's active expiry, nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Iterable
+
+from .core import ServerCore
+from .dispatcher import execute
+from .errors import MAX_CLIENTS
+from .resp import make_parser
+from .session import Client
+
+log = logging.getLogger("minivalkey")
+
+try:  # pragma: no cover - depends on the environment
+    import uvloop as _uvloop
+except ImportError:  # pragma: no cover
+    _uvloop = None
+
+HAVE_UVLOOP = _uvloop is not None
+
+
+def new_event_loop(use_uvloop: bool | None = None) -> asyncio.AbstractEventLoop:
+    """A uvloop loop when available (and not disabled), else the stock asyncio loop."""
+    if use_uvloop is None:
+        use_uvloop = HAVE_UVLOOP
+    if use_uvloop and _uvloop is not None:
+        return _uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+class ClientConnection(asyncio.Protocol):
+    """One client connection: parse, dispatch, answer."""
+
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self.core = shell.core
+        self.transport: asyncio.Transport | None = None
+        self.client: Client | None = None
+        self.parser = make_parser(
+            self.core.config.get_int("proto-max-bulk-len"), use_hiredis=shell.use_hiredis
+        )
+        self._close_after_reply = False
+
+    # -- asyncio callbacks ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+        sock = transport.get_extra_info("socket")
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        unix = sock is not None and sock.family == socket.AF_UNIX
+        client = Client(
+            self.core,
+            self,
+            addr=_format_address(peer, unix, local),
+            laddr=_format_address(local, unix, local),
+            fd=sock.fileno() if sock is not None else -1,
+            unix=unix,
+        )
+        if len(self.core.clients) >= self.core.config.get_int("maxclients"):
+            self.core.stats.rejected_connections += 1
+            transport.write(b"-" + MAX_CLIENTS.encode() + b"\r\n")
+            transport.close()
+            return
+        self.client = client
+        self.core.add_client(client)
+        self.shell.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.shell.connections.discard(self)
+        if self.client is not None:
+            self.core.remove_client(self.client)
+            self.client = None
+
+    def data_received(self, data: bytes) -> None:
+        client = self.client
+        transport = self.transport
+        if client is None or transport is None or client.closing:
+            return
+        self.core.stats.total_net_input_bytes += len(data)
+        client.net_input_bytes += len(data)
+        parser = self.parser
+        replies = []
+        for argv in parser.feed(data):
+            replies.append(execute(client, argv))
+            if client.closing or self._close_after_reply:
+                break
+        if parser.error is not None and not client.closing and not self._close_after_reply:
+            text = "ERR " + parser.error
+            self.core.stats.count_error(text)
+            replies.append(b"-" + text.encode() + b"\r\n")
+            self._close_after_reply = True
+        self._write(b"".join(replies))
+
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    # -- the Connection interface used by commands -----------------------------------
+
+    def close_after_reply(self) -> None:
+        self._close_after_reply = True
+
+    def close_now(self) -> None:
+        if self.client is not None:
+            self.client.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def send(self, data: bytes) -> None:
+        """Write bytes outside the request/reply cycle (wakeups of blocked clients)."""
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        if data:
+            self.core.stats.total_net_output_bytes += len(data)
+            if self.client is not None:
+                self.client.net_output_bytes += len(data)
+            transport.write(data)
+        if self._close_after_reply or (self.client is not None and self.client.closing):
+            transport.close()
+
+
+def _format_address(address: object, unix: bool, local: object) -> str:
+    if unix:
+        path = address if isinstance(address, str) and address else local
+        return f"{path}:0"
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        if ":" in str(host):
+            return f"[{host}]:{port}"
+        return f"{host}:{port}"
+    return "?:0"
+
+
+class Shell:
+    """The running listeners of one ``ServerCore`` on one event loop."""
+
+    def __init__(self, core: ServerCore, use_hiredis: bool | None = None) -> None:
+        self.core = core
+        self.use_hiredis = use_hiredis
+        self.connections: set[ClientConnection] = set()
+        self.listeners: list[asyncio.base_events.Server] = []
+        self.ports: list[int] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.stopped = asyncio.Event()
+
+    async def start(
+        self, hosts: Iterable[str], port: int, unixsocket: str | None = None
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        if port != 0 or not unixsocket:
+            for host in hosts:
+                listener = await loop.create_server(
+                    lambda: ClientConnection(self), host=host, port=port, reuse_address=True
+                )
+                self.listeners.append(listener)
+                for sock in listener.sockets:
+                    bound = sock.getsockname()[1]
+                    if bound not in self.ports:
+                        self.ports.append(bound)
+                    port = port or bound  # further binds share the first free port
+        if unixsocket:
+            if os.path.exists(unixsocket):
+                os.unlink(unixsocket)
+            listener = await loop.create_unix_server(lambda: ClientConnection(self), path=unixsocket)
+            perm = self.core.config.get_int("unixsocketperm")
+            if perm:
+                os.chmod(unixsocket, perm)
+            self.listeners.append(listener)
+        self.core.tcp_port = self.ports[0] if self.ports else 0
+        self.core.shutdown_requested = self.request_stop
+        self._schedule_cron()
+
+    def _schedule_cron(self) -> None:
+        assert self._loop is not None
+        hz = self.core.config.get_int("hz")
+        self._timer = self._loop.call_later(1 / hz, self._cron)
+
+    def _cron(self) -> None:
+        """Valkey's serverCron, reduced to what this server needs: active expiry."""
+        core = self.core
+        core.keyspace.now_ms = core.clock.now_ms()
+        core.keyspace.active_expire()
+        self._schedule_cron()
+
+    def request_stop(self) -> None:
+        """Ask the shell to stop (SHUTDOWN, signals); the stop runs on the loop."""
+        if self._loop is not None:
+            self._loop.call_soon(self._begin_stop)
+
+    def _begin_stop(self) -> None:
+        self.stopped.set()
+        assert self._loop is not None
+        self._loop.create_task(self.stop())
+
+    async def stop(self) -> None:
+        """Stop listening and close every connection; calling it again does nothing."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for listener in self.listeners:
+            listener.close()
+        for connection in list(self.connections):
+            connection.close_now()
+        for listener in self.listeners:
+            await listener.wait_closed()
+        self.listeners = []
+        unixsocket = self.core.config.get_str("unixsocket")
+        if unixsocket and os.path.exists(unixsocket):
+            os.unlink(unixsocket)
+        self.stopped.set()
