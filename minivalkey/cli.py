@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import platform
 import signal
 import sys
@@ -106,6 +107,8 @@ def build_config(argv: Sequence[str]) -> Config:
     if args and not args[0].startswith("--"):
         path = args.pop(0)
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path != "-":
+            config.config_file = os.path.abspath(path)  # for CONFIG REWRITE and INFO
         for number, name, values in config_lines_from_text(text):
             try:
                 apply_directive(config, name, values)
@@ -165,7 +168,10 @@ async def _serve(config: Config) -> int:
     hosts = config.get_str("bind").split() or ["127.0.0.1"]
     hosts = [host.lstrip("-") for host in hosts]
     try:
-        await shell.start(hosts, config.get_int("port"), config.get_str("unixsocket") or None)
+        port = config.get_int("port")
+        unixsocket = config.get_str("unixsocket") or None
+        # As with redis-server, port 0 means no TCP listener at all.
+        await shell.start(hosts, port, unixsocket, tcp=port != 0)
     except OSError as error:
         print(f"Warning: Could not create server TCP listening socket: {error}", file=sys.stderr)
         return 1

@@ -7,6 +7,11 @@ it to stop; command handlers reach it through ``client.core``.
 Invariants:
 * ``clients`` holds every connected client by id, in connection order.
 * Statistics only grow, except through CONFIG RESETSTAT (``reset_stats``).
+* ``blocked_clients`` and the ``total_blocking_keys*`` / ``clients_in_timeout_table``
+  counters are what INFO clients reports; whoever blocks clients keeps them current.
+* The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
+  through ``sample_metrics`` and measured on the monotonic clock, so a manual
+  clock does not freeze them.
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from .clock import Clock, SystemClock
-from .commands.table import COMMANDS
+from .commands.table import COMMANDS, CommandSpec
 from .config import Config
 from .engine.keyspace import Keyspace
 
@@ -28,6 +33,45 @@ if TYPE_CHECKING:
 VALKEY_VERSION = "8.0.1"
 REDIS_VERSION = "7.2.4"
 SERVER_NAME = "valkey"
+
+
+class RateTracker:
+    """A per-second rate averaged over the last 16 samples (Valkey's instantaneous metrics).
+
+    Each ``sample`` records how much a counter grew since the previous sample;
+    samples closer than ``PERIOD_US`` to the previous one are ignored.
+    """
+
+    SAMPLES = 16
+    PERIOD_US = 100_000
+
+    def __init__(self) -> None:
+        self.samples = [0] * self.SAMPLES
+        self.index = 0
+        self.last_us = 0
+        self.last_value = 0
+
+    def sample(self, now_us: int, value: int) -> None:
+        if self.last_us:
+            elapsed = now_us - self.last_us
+            if elapsed < self.PERIOD_US:
+                return
+            self.samples[self.index] = (value - self.last_value) * 1_000_000 // elapsed
+            self.index = (self.index + 1) % self.SAMPLES
+        self.last_us = now_us
+        self.last_value = value
+
+    def per_second(self) -> int:
+        return sum(self.samples) // self.SAMPLES
+
+
+class CommandStats:
+    """One command's INFO commandstats counters on one server."""
+
+    __slots__ = ("calls", "usec", "rejected_calls", "failed_calls")
+
+    def __init__(self) -> None:
+        self.calls = self.usec = self.rejected_calls = self.failed_calls = 0
 
 
 @dataclass
@@ -41,6 +85,9 @@ class Stats:
     keyspace_hits: int = 0
     keyspace_misses: int = 0
     errorstats: dict[str, int] = field(default_factory=dict)
+    ops_rate: RateTracker = field(default_factory=RateTracker)
+    input_rate: RateTracker = field(default_factory=RateTracker)
+    output_rate: RateTracker = field(default_factory=RateTracker)
 
     def count_error(self, text: str) -> None:
         self.total_error_replies += 1
@@ -57,6 +104,9 @@ class ServerCore:
         self.clients: dict[int, Client] = {}
         self.stats = Stats()
         self.commands = COMMANDS
+        # INFO commandstats, per server: the command table itself is shared by every
+        # server of the process. Keyed by the spec's id (specs live as long as the process).
+        self.command_stats: dict[int, CommandStats] = {}
         self.start_ms = self.clock.now_ms()
         self.start_monotonic = time.monotonic()
         self.run_id = os.urandom(20).hex()
@@ -64,6 +114,14 @@ class ServerCore:
         self.tcp_port = 0
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
+        # INFO clients: kept current by the blocking machinery.
+        self.blocked_clients = 0
+        self.total_blocking_keys = 0
+        self.total_blocking_keys_on_nokey = 0
+        self.clients_in_timeout_table = 0
+        # INFO memory / replication.
+        self.used_memory_peak = 0
+        self.replid = os.urandom(20).hex()
 
     # -- clients -----------------------------------------------------------------------
 
@@ -92,10 +150,29 @@ class ServerCore:
         return max(0, (self.clock.now_ms() - self.start_ms) // 1000)
 
     def reset_stats(self) -> None:
-        self.stats = Stats()
+        # Reset in place: the command running CONFIG RESETSTAT still holds ``stats``
+        # and is counted in the fresh statistics, as in Valkey.
+        fresh = Stats()
+        for stat in fields(Stats):
+            setattr(self.stats, stat.name, getattr(fresh, stat.name))
         self.keyspace.stats_expired_keys = 0
-        for spec in self.commands.values():
-            spec.reset_stats()
+        for counters in self.command_stats.values():
+            counters.calls = counters.usec = counters.rejected_calls = counters.failed_calls = 0
+
+    def command_stats_of(self, spec: CommandSpec) -> CommandStats:
+        """The commandstats counters of ``spec`` on this server (created on first use)."""
+        counters = self.command_stats.get(id(spec))
+        if counters is None:
+            counters = self.command_stats[id(spec)] = CommandStats()
+        return counters
+
+    def sample_metrics(self) -> None:
+        """Feed the instantaneous rates; the shell calls this from its cron."""
+        now_us = time.monotonic_ns() // 1000
+        stats = self.stats
+        stats.ops_rate.sample(now_us, stats.total_commands_processed)
+        stats.input_rate.sample(now_us, stats.total_net_input_bytes)
+        stats.output_rate.sample(now_us, stats.total_net_output_bytes)
 
     def request_shutdown(self) -> None:
         if self.shutdown_requested is not None:

@@ -38,10 +38,10 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     core = client.core
     core.keyspace.now_ms = core.clock.now_ms()
     client.last_interaction_ms = core.keyspace.now_ms
-    skip_reply = client.skip_next_reply
+    client.skip_current_reply = client.skip_next_reply
     client.skip_next_reply = False
     reply = _process(client, argv)
-    if skip_reply or client.reply_off:
+    if client.skip_current_reply or client.reply_off:
         return b""
     return encode(reply, client.protocol)
 
@@ -49,6 +49,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
 def _process(client: Client, argv: list[bytes]) -> Any:
     spec = lookup(argv)
     if spec is None:
+        client.last_command = "NULL"  # CLIENT LIST shows cmd=NULL after an unknown command
         top = client.core.commands.get(argv[0].lower())
         text = errors.unknown_subcommand(argv) if top else errors.unknown_command(argv)
         return _reject(client, None, text)
@@ -73,7 +74,7 @@ def _reject(client: Client, spec: CommandSpec | None, text: str) -> ErrorReply:
         client.multi_failed = True
         client.multi = []
     if spec is not None:
-        spec.rejected_calls += 1
+        client.core.command_stats_of(spec).rejected_calls += 1
     client.core.stats.count_error(text)
     return ErrorReply(text)
 
@@ -91,10 +92,11 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     except Exception:  # a bug must not take the connection or the server down
         log.exception("internal error running %s", spec.fullname)
         reply = error_reply(client, "ERR internal error while running the command")
+    counters = client.core.command_stats_of(spec)
     if type(reply) is ErrorReply:
-        spec.failed_calls += 1
-    spec.calls += 1
-    spec.usec += (time.perf_counter_ns() - started) // 1000
+        counters.failed_calls += 1
+    counters.calls += 1
+    counters.usec += (time.perf_counter_ns() - started) // 1000
     stats.total_commands_processed += 1
     client.commands_processed += 1
     return reply

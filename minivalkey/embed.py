@@ -68,8 +68,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        if self.unixsocket and self.requested_port == 0 and self._shell and not self._shell.ports:
-            return f"unix://{self.unixsocket}"
+        """The ``redis://`` URL of the TCP listener (database 0)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"redis://{host}:{self.port}/0"
 

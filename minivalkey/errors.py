@@ -58,6 +58,15 @@ MAX_CLIENTS = "ERR max number of clients reached"
 NOPROTO = "NOPROTO unsupported protocol version"
 INVALID_EXPIRE_TIME = "ERR invalid expire time in '{command}' command"
 TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
+DECR_OVERFLOW = "ERR decrement would overflow"
+SAME_OBJECT = "ERR source and destination objects are the same"
+INVALID_CURSOR = "ERR invalid cursor"
+EXPIRE_NX_CONFLICT = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible"
+UNSUPPORTED_OPTION = "ERR Unsupported option {option}"
+UNKNOWN_TYPE_NAME = "ERR unknown type name '{name}'"
+NOVALUES_ONLY_HSCAN = "ERR NOVALUES option can only be used in HSCAN"
+NOSCORES_ONLY_ZSCAN = "ERR NOSCORES option can only be used in ZSCAN"
 
 
 def wrong_arity(fullname: str) -> str:
@@ -83,3 +92,84 @@ def unknown_subcommand(argv: list[bytes]) -> str:
 def no_newlines(text: str) -> str:
     """Valkey maps CR and LF in error texts to spaces so the reply stays one line."""
     return text.replace("\r", " ").replace("\n", " ")
+
+
+# -- connection commands (PING ... HELLO, RESET, CLIENT) ------------------------------
+
+PROTOVER_NOT_INTEGER = "ERR Protocol version is not an integer or out of range"
+HELLO_NOAUTH = (
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+    "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+    "select the RESP protocol version at the same time"
+)
+INVALID_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
+NO_SUCH_CLIENT = "ERR No such client"
+INVALID_CLIENT_ID = "ERR Invalid client ID"
+CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0"
+MAXAGE_NOT_INTEGER = "ERR maxage is not an integer or out of range"
+MAXAGE_NOT_POSITIVE = "ERR maxage should be greater than 0"
+UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+
+
+def value_out_of_range(minimum: int, maximum: int) -> str:
+    """An integer that parsed but lies outside the range the command accepts."""
+    return f"ERR value is out of range, value must between {minimum} and {maximum}"
+
+
+def subcommand_syntax_error(argv: list[bytes]) -> str:
+    """A known subcommand used with an argument count its handler does not take."""
+    container = as_text(argv[0]).upper()
+    return no_newlines(
+        f"ERR unknown subcommand or wrong number of arguments for '{c_string(argv[1], 128)}'. "
+        f"Try {container} HELP."
+    )
+
+
+def hello_syntax(option: bytes) -> str:
+    return no_newlines(f"ERR Syntax error in HELLO option '{c_string(option)}'")
+
+
+def unknown_client_type(name: bytes) -> str:
+    return no_newlines(f"ERR Unknown client type '{c_string(name)}'")
+
+
+def no_such_user(name: bytes) -> str:
+    return no_newlines(f"ERR No such user '{c_string(name)}'")
+
+
+def unrecognized_option(option: bytes) -> str:
+    return no_newlines(f"ERR Unrecognized option '{c_string(option)}'")
+
+
+def invalid_client_attribute(attribute: bytes) -> str:
+    """CLIENT SETINFO: the attribute name is echoed as the client spelled it."""
+    return no_newlines(
+        f"ERR {c_string(attribute)} cannot contain spaces, newlines or special characters."
+    )
+
+
+# -- server commands (INFO, COMMAND, CONFIG, SWAPDB, SHUTDOWN) ---------------------------
+
+INVALID_COMMAND_SPECIFIED = "ERR Invalid command specified"
+COMMAND_HAS_NO_KEYS = "ERR The command has no key arguments"
+INVALID_COMMAND_ARITY = "ERR Invalid number of arguments specified for command"
+INVALID_COMMAND_ARGUMENTS = "ERR Invalid arguments specified for command"
+NO_CONFIG_FILE = "ERR The server is running without a config file"
+INVALID_FIRST_DB_INDEX = "ERR invalid first DB index"
+INVALID_SECOND_DB_INDEX = "ERR invalid second DB index"
+NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress."
+
+
+def config_set_unknown(name: bytes) -> str:
+    return no_newlines(
+        f"ERR Unknown option or number of arguments for CONFIG SET - '{c_string(name)}'"
+    )
+
+
+def config_set_failed(name: str, reason: str) -> str:
+    """``name`` is the parameter as Valkey names it in this error (spelled or canonical)."""
+    return no_newlines(f"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+
+
+def config_rewrite_failed(reason: str) -> str:
+    return no_newlines(f"ERR Rewriting config file: {reason}")

@@ -37,7 +37,7 @@ def minivalkey_url(minivalkey_server: Server) -> str:
 try:  # async fixtures need pytest-asyncio's decorator in its strict mode
     import pytest_asyncio
 
-    _async_fixture = pytest_asyncio.fixture
+    _async_fixture: Any = pytest_asyncio.fixture
 except ImportError:  # pragma: no cover - anyio users
     _async_fixture = pytest.fixture
 

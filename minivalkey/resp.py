@@ -13,13 +13,21 @@ Two parsers share these semantics:
 
 * ``PureRequestParser`` follows Valkey's ``processMultibulkBuffer`` and
   ``processInlineBuffer`` byte for byte, inline commands included.
-* ``HiredisRequestParser`` lets hiredis split multibulk requests. Whenever
-  hiredis meets something that is not a plain array of bulk strings (an inline
-  command, a negative bulk length, a nested type), the bytes fed since the last
-  command boundary are parsed again by the pure parser, which then serves the
-  connection, so faults still get Valkey's exact text. One divergence is
-  accepted: hiredis reads a simple string (``+x``) inside a request array as a
-  bulk string, where Valkey answers ``expected '$', got '+'``.
+* ``HiredisRequestParser`` lets hiredis split multibulk requests. hiredis
+  accepts more than Valkey (RESP3 types, ``+x`` read like a bulk string, larger
+  counts and lengths, unbounded lines), so every command it returns is checked
+  against the bytes it came from, and an incomplete one is checked as it
+  arrives. Whenever the input is not a plain array of bulk strings (an inline
+  command, a negative bulk length, a nested type, a limit crossed), the bytes
+  from that command on go to a pure parser, which then serves the connection,
+  so both parsers return the same commands and errors for every input.
+
+Valkey's quirks are kept on purpose: the two bytes after a bulk payload and the
+byte after the ``\r`` ending a count or length line are skipped unchecked, and a
+NUL byte in a line hides its terminator (Valkey searches with ``strchr``), so
+the server keeps waiting. An error text is ``str``; the byte in "expected '$',
+got 'X'" is the byte decoded with ``surrogateescape`` (CR and LF become spaces,
+as in Valkey), so encoding it back with ``surrogateescape`` restores the byte.
 
 Replies
 -------
@@ -29,6 +37,8 @@ Replies
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, Protocol
 
 from .replies import (
@@ -46,7 +56,7 @@ from .replies import (
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     import hiredis as _hiredis
 except ImportError:  # pragma: no cover
-    _hiredis = None
+    _hiredis = None  # type: ignore[assignment]
 
 HAVE_HIREDIS = _hiredis is not None
 
@@ -54,11 +64,13 @@ PROTO_INLINE_MAX_SIZE = 64 * 1024
 PROTO_MAX_MULTIBULK_LEN = 2**31 - 1
 DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
 
-_SPACES = b" \t\n\r\v\f"
+_SPACES = b" \t\n\r\v\f"  # isspace(): skipped between arguments and allowed after a quote
+_TOKEN_END = b" \t\n\r"  # what ends an unquoted argument (\v and \f do not)
 
 
 class RequestParser(Protocol):
-    error: str | None
+    @property
+    def error(self) -> str | None: ...
 
     def feed(self, data: bytes) -> list[list[bytes]]: ...
 
@@ -73,6 +85,8 @@ _HEX = b"0123456789abcdefABCDEF"
 
 def split_inline_args(line: bytes) -> list[bytes] | None:
     """Split an inline request line; ``None`` means unbalanced quotes."""
+    if b"\0" in line:  # sdssplitargs reads a C string: a NUL ends the line
+        line = line[: line.index(b"\0")]
     args: list[bytes] = []
     i, n = 0, len(line)
     while True:
@@ -124,7 +138,7 @@ def split_inline_args(line: bytes) -> list[bytes] | None:
                 if i >= n:
                     break
                 c = line[i]
-                if c in _SPACES:
+                if c in _TOKEN_END:
                     break
                 if c == 0x22:
                     quote = 1
@@ -136,7 +150,7 @@ def split_inline_args(line: bytes) -> list[bytes] | None:
         args.append(bytes(current))
 
 
-def _parse_ll(raw: bytes) -> int | None:
+def _parse_ll(raw: bytes | bytearray) -> int | None:
     """Valkey's string2ll: optional '-', digits, no leading zeros or spaces."""
     if not raw or len(raw) > 20:
         return None
@@ -151,123 +165,170 @@ def _parse_ll(raw: bytes) -> int | None:
     return value
 
 
+def _find_line_end(buf: bytes, char: bytes, pos: int) -> int:
+    """Valkey's ``strchr(querybuf + pos, char)``: the search stops at a NUL byte.
+
+    A NUL before the terminator hides it, so Valkey keeps waiting for more data
+    (until the 64 KiB limit); -1 means "not found" in that sense too.
+    """
+    found = buf.find(char, pos)
+    if found > pos and buf.find(b"\0", pos, found) >= 0:
+        return -1
+    return found
+
+
+def _got(byte: int) -> str:
+    """The character in "expected '$', got 'X'": Valkey maps CR and LF to spaces.
+
+    Other bytes round-trip through ``surrogateescape``, the project's convention
+    for client bytes inside error texts (see ``errors.as_text``).
+    """
+    return " " if byte in (0x0D, 0x0A) else bytes([byte]).decode("utf-8", "surrogateescape")
+
+
 class PureRequestParser:
-    """A pure-Python request parser with Valkey's exact rules and errors."""
+    """A pure-Python request parser with Valkey's exact rules and errors.
+
+    State between feeds is what Valkey keeps on the client: the unparsed bytes,
+    the arguments of the command being read (``_args``), how many are still
+    expected (``_argc``) and the length of the bulk being read (``_bulklen``).
+    While a large bulk payload arrives, chunks are only collected and joined once
+    it is complete (``_need``), so a big value costs O(n), not O(n^2).
+    """
 
     def __init__(self, max_bulk_len: int = DEFAULT_PROTO_MAX_BULK_LEN) -> None:
         self.max_bulk_len = max_bulk_len
         self.error: str | None = None
-        self._buf = b""
+        self._chunks: list[bytes] = []  # unparsed input, oldest first
+        self._have = 0  # total length of _chunks
+        self._need = 1  # parsing can progress once _have reaches this
         self._argc = 0  # arguments still expected for the current multibulk
         self._args: list[bytes] = []
-        self._bulklen = -1
+        self._bulklen = -1  # length of the bulk being read, -1 before its header
 
     def feed(self, data: bytes) -> list[list[bytes]]:
-        if self.error is not None:
+        if self.error is not None or not data:
             return []
-        buf = self._buf + data if self._buf else data
+        chunks = self._chunks
+        chunks.append(bytes(data))
+        self._have += len(data)
+        if self._have < self._need:
+            return []
+        buf = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        end = len(buf)
         pos = 0
+        need = 0
         commands: list[list[bytes]] = []
-        end = len(buf)
-        while pos < end:
-            if self._argc == 0:
-                if buf[pos] == 0x2A:  # '*'
-                    newpos = self._multibulk_header(buf, pos)
-                    if newpos < 0:
+        error: str | None = None
+        while True:
+            if not self._argc:  # at a command boundary
+                if pos >= end:
+                    break
+                if buf[pos] == 0x2A:  # '*': processMultibulkBuffer, count line
+                    newline = _find_line_end(buf, b"\r", pos)
+                    if newline < 0:
+                        if end - pos > PROTO_INLINE_MAX_SIZE:
+                            error = "Protocol error: too big mbulk count string"
                         break
-                    pos = newpos
-                    if self._argc == 0:
+                    if newline + 1 >= end:  # the byte after '\r' is skipped unchecked
+                        break
+                    count = _parse_ll(buf[pos + 1 : newline])
+                    if count is None or count > PROTO_MAX_MULTIBULK_LEN:
+                        error = "Protocol error: invalid multibulk length"
+                        break
+                    pos = newline + 2
+                    if count <= 0:  # *0 and *-1 are ignored
                         continue
-                else:
-                    newpos = self._inline(buf, pos, commands)
-                    if newpos < 0:
+                    self._argc = count
+                    self._args = []
+                else:  # processInlineBuffer
+                    newline = _find_line_end(buf, b"\n", pos)
+                    if newline < 0:
+                        if end - pos > PROTO_INLINE_MAX_SIZE:
+                            error = "Protocol error: too big inline request"
                         break
-                    pos = newpos
+                    line_end = newline
+                    if newline > pos and buf[newline - 1] == 0x0D:
+                        line_end -= 1
+                    argv = split_inline_args(buf[pos:line_end])
+                    if argv is None:
+                        error = "Protocol error: unbalanced quotes in request"
+                        break
+                    pos = newline + 1
+                    if argv:  # empty lines are ignored
+                        commands.append(argv)
                     continue
-            newpos = self._multibulk_body(buf, pos)
-            if newpos < 0:
-                break
-            pos = newpos
-            if self._argc:
-                break  # the rest of this command has not arrived yet
-            commands.append(self._args)
-            self._args = []
-        self._buf = buf[pos:] if self.error is None else b""
-        return commands
-
-    # Each step returns the new position, or -1 when it needs more data or failed.
-
-    def _fail(self, message: str) -> int:
-        self.error = message
-        return -1
-
-    def _inline(self, buf: bytes, pos: int, commands: list[list[bytes]]) -> int:
-        newline = buf.find(b"\n", pos)
-        if newline < 0:
-            if len(buf) - pos > PROTO_INLINE_MAX_SIZE:
-                return self._fail("Protocol error: too big inline request")
-            return -1
-        line_end = newline - 1 if newline > pos and buf[newline - 1] == 0x0D else newline
-        args = split_inline_args(buf[pos:line_end])
-        if args is None:
-            return self._fail("Protocol error: unbalanced quotes in request")
-        if args:
-            commands.append(args)
-        return newline + 1
-
-    def _multibulk_header(self, buf: bytes, pos: int) -> int:
-        newline = buf.find(b"\r", pos)
-        if newline < 0:
-            if len(buf) - pos > PROTO_INLINE_MAX_SIZE:
-                return self._fail("Protocol error: too big mbulk count string")
-            return -1
-        if newline + 1 >= len(buf):
-            return -1
-        count = _parse_ll(buf[pos + 1 : newline])
-        if count is None or count > PROTO_MAX_MULTIBULK_LEN:
-            return self._fail("Protocol error: invalid multibulk length")
-        if count > 0:
-            self._argc = count
-            self._args = []
-        return newline + 2
-
-    def _multibulk_body(self, buf: bytes, pos: int) -> int:
-        end = len(buf)
-        args = self._args
-        while self._argc:
-            if self._bulklen == -1:
-                newline = buf.find(b"\r", pos)
+            if self._bulklen < 0:  # bulk count line
+                if pos >= end:
+                    break
+                newline = _find_line_end(buf, b"\r", pos)
                 if newline < 0:
                     if end - pos > PROTO_INLINE_MAX_SIZE:
-                        return self._fail("Protocol error: too big bulk count string")
-                    return -1
+                        error = "Protocol error: too big bulk count string"
+                    break
                 if newline + 1 >= end:
-                    return -1
+                    break
                 if buf[pos] != 0x24:  # '$'
-                    return self._fail(f"Protocol error: expected '$', got '{chr(buf[pos])}'")
+                    error = f"Protocol error: expected '$', got '{_got(buf[pos])}'"
+                    break
                 length = _parse_ll(buf[pos + 1 : newline])
                 if length is None or length < 0 or length > self.max_bulk_len:
-                    return self._fail("Protocol error: invalid bulk length")
+                    error = "Protocol error: invalid bulk length"
+                    break
                 pos = newline + 2
                 self._bulklen = length
-            if end - pos < self._bulklen + 2:
-                return pos  # wait for the rest; what was parsed stays in self._args
-            args.append(buf[pos : pos + self._bulklen])
-            pos += self._bulklen + 2
+            bulklen = self._bulklen
+            if end - pos < bulklen + 2:  # the payload and its 2 trailing bytes
+                need = bulklen + 2
+                break
+            self._args.append(buf[pos : pos + bulklen])
+            pos += bulklen + 2  # the 2 bytes after the payload are not checked
             self._bulklen = -1
             self._argc -= 1
-        return pos
+            if not self._argc:
+                commands.append(self._args)
+                self._args = []
+        if error is not None:
+            self.error = error
+            self._chunks = []
+            self._have = 0
+            self._args = []
+            return commands
+        rest = buf[pos:] if pos else buf
+        self._chunks = [rest] if rest else []
+        self._have = len(rest)
+        self._need = need or len(rest) + 1
+        return commands
+
+
+_BIG_COUNT = re.compile(rb"\*[1-9][0-9]{5}")  # a count of 100000 or more
+_BULK_OVERHEAD = [5 + len(str(size)) for size in range(10000)]  # "$<size>\r\n" + 2 bytes
 
 
 class HiredisRequestParser:
-    """Multibulk parsing by hiredis, falling back to the pure parser on anything odd."""
+    """Multibulk parsing by hiredis, handing over to the pure parser on anything odd.
+
+    hiredis accepts more than Valkey does (RESP3 types, ``+x`` read as a string,
+    counts up to 2**32-1, any bulk length) and has no 64 KiB line limit, so each
+    result is checked against the bytes: the parser keeps the offset of the first
+    byte not yet returned as a command, and every command it returns must have
+    been a ``*N`` array of ``$L`` bulk strings at exactly the offsets implied by
+    the values hiredis built (hiredis reads counts and lengths with the same
+    string2ll rules as Valkey, so the bytes between are then what Valkey would
+    have accepted too). A command still incomplete is checked incrementally
+    (``_pending_ok``) for everything Valkey would reject before it is complete.
+    On any doubt the bytes from that command on are handed to a
+    ``PureRequestParser`` that serves the connection from then on, which gives
+    Valkey's exact behaviour, errors included.
+    """
 
     def __init__(self, max_bulk_len: int = DEFAULT_PROTO_MAX_BULK_LEN) -> None:
         assert _hiredis is not None
         self.max_bulk_len = max_bulk_len
-        self._reader = _hiredis.Reader()
-        self._since_boundary: list[bytes] = []
-        self._served_since_boundary = 0
+        self._reader: Any = _hiredis.Reader()
+        self._pending = bytearray()  # bytes of the incomplete command hiredis holds
+        self._scan_pos = 0  # where _pending_ok resumes, relative to _pending
+        self._scan_left = -1  # bulks still to check; -1: count line not checked yet
         self._fallback: PureRequestParser | None = None
 
     @property
@@ -277,41 +338,139 @@ class HiredisRequestParser:
     def feed(self, data: bytes) -> list[list[bytes]]:
         if self._fallback is not None:
             return self._fallback.feed(data)
-        if not self._since_boundary and data[:1] != b"*":
-            return self._switch_to_pure(data)
-        self._since_boundary.append(data)
-        self._reader.feed(data)
-        commands: list[list[bytes]] = []
-        gets = self._reader.gets
-        try:
-            while True:
-                command = gets()
-                if command is False:
-                    break
-                if type(command) is not list:
-                    if command is None:  # *-1 is ignored, like *0
-                        continue
-                    return self._switch_to_pure(b"")
-                for arg in command:
-                    if type(arg) is not bytes:
-                        return self._switch_to_pure(b"")
-                if command:
-                    commands.append(command)
-        except _hiredis.ProtocolError:
-            return self._switch_to_pure(b"")
-        if self._reader.has_data():
-            self._served_since_boundary += len(commands)
+        if not data:
+            return []
+        pending = self._pending
+        if pending:
+            pending += data
+            view: bytes | bytearray = pending
         else:
-            self._since_boundary.clear()
-            self._served_since_boundary = 0
+            if data[0] != 0x2A:  # an inline command: the pure parser's job
+                return self._hand_over([], data, 0)
+            view = data
+        # hiredis allocates the whole list as soon as it reads a count line: 16 GiB
+        # and seconds of deallocation for "*2147483647". Any "*" and 6+ digits in the
+        # new bytes (a payload too, rarely) sends the connection to the pure parser.
+        # Bytes before _scan_pos are known payload or already checked lines.
+        scan_from = max(len(view) - len(data), self._scan_pos) - 6
+        if _BIG_COUNT.search(view, max(0, scan_from)) is not None:
+            self._pending = bytearray()
+            return self._hand_over([], view, 0)
+        reader = self._reader
+        reader.feed(data)
+        commands: list[list[bytes]] = []
+        max_bulk_len = self.max_bulk_len
+        overhead = _BULK_OVERHEAD
+        off = 0  # offset in view of the first byte not yet returned as a command
+        gets = reader.gets
+        while True:
+            try:
+                command = gets()
+            except Exception:  # hiredis.ProtocolError, or anything hiredis cannot build
+                return self._hand_over(commands, view, off)
+            if command is False:
+                break
+            if view[off] != 0x2A:  # '*'; anything else is inline for Valkey
+                return self._hand_over(commands, view, off)
+            if command is None:  # *-1, ignored like *0
+                off += 5
+                continue
+            if type(command) is not list:
+                return self._hand_over(commands, view, off)
+            argc = len(command)
+            start = off
+            off += 4 if argc < 10 else 5 if argc < 100 else 3 + len(str(argc))
+            try:
+                for arg in command:
+                    # Only a bulk string starts with '$': bytes, or None for "$-1",
+                    # which len() rejects.
+                    if view[off] != 0x24:
+                        return self._hand_over(commands, view, start)
+                    size = len(arg)
+                    off += size + (overhead[size] if size < 10000 else 5 + len(str(size)))
+            except TypeError:
+                return self._hand_over(commands, view, start)
+            if off - start > max_bulk_len and max(map(len, command)) > max_bulk_len:
+                return self._hand_over(commands, view, start)
+            if argc:
+                commands.append(command)
+        if off == len(view):  # at a command boundary
+            if pending:
+                pending.clear()
+            self._scan_pos = 0
+            self._scan_left = -1
+            return commands
+        if view is data:
+            self._pending = bytearray(memoryview(data)[off:])
+        else:
+            del pending[:off]
+        if off:  # a new command started: check it from its first byte
+            self._scan_pos = 0
+            self._scan_left = -1
+        if not self._pending_ok():
+            pending_bytes = bytes(self._pending)
+            self._pending = bytearray()
+            return self._hand_over(commands, pending_bytes, 0)
         return commands
 
-    def _switch_to_pure(self, data: bytes) -> list[list[bytes]]:
+    def _pending_ok(self) -> bool:
+        """Whether Valkey too would still be waiting on the incomplete command.
+
+        False when the bytes so far hold anything besides a valid ``*N`` count line
+        and valid ``$L`` lines, or a line longer than Valkey's 64 KiB limit.
+        Payloads are skipped, so each line is looked at once however the command
+        is split across reads.
+        """
+        buf = self._pending
+        end = len(buf)
+        pos = self._scan_pos
+        left = self._scan_left
+        if left < 0:
+            if buf[0] != 0x2A:
+                return False
+            newline = buf.find(b"\r")
+            if newline < 0:
+                return end <= PROTO_INLINE_MAX_SIZE
+            if newline + 1 >= end:
+                return True
+            if buf[newline + 1] != 0x0A:
+                return False
+            count = _parse_ll(buf[1:newline])
+            if count is None or not 0 < count <= PROTO_MAX_MULTIBULK_LEN:
+                return False
+            left = count
+            pos = newline + 2
+        while left and pos < end:
+            if buf[pos] != 0x24:
+                return False
+            newline = buf.find(b"\r", pos)
+            if newline < 0:
+                if end - pos > PROTO_INLINE_MAX_SIZE:
+                    return False
+                break
+            if newline + 1 >= end:
+                break
+            if buf[newline + 1] != 0x0A:
+                return False
+            length = _parse_ll(buf[pos + 1 : newline])
+            if length is None or length < 0 or length > self.max_bulk_len:
+                return False
+            pos = newline + 4 + length  # may lie beyond end: the payload is incomplete
+            left -= 1
+        self._scan_pos = pos
+        self._scan_left = left
+        return True
+
+    def _hand_over(
+        self, commands: list[list[bytes]], view: bytes | bytearray, off: int
+    ) -> list[list[bytes]]:
+        """Serve the connection with the pure parser from the command at ``off`` on."""
         pure = PureRequestParser(self.max_bulk_len)
         self._fallback = pure
-        replay = b"".join(self._since_boundary) + data
-        self._since_boundary = []
-        return pure.feed(replay)[self._served_since_boundary :]
+        self._reader = None
+        self._pending = bytearray()
+        commands.extend(pure.feed(bytes(view[off:])))
+        return commands
 
 
 def make_parser(
@@ -330,23 +489,54 @@ def make_parser(
 # ---------------------------------------------------------------------------
 
 _SMALL_INTS = [b":%d\r\n" % i for i in range(-1, 1025)]
+_INF = float("inf")
+_LLONG_MAX_HALF = float(2**62)  # (double)(LLONG_MAX / 2), the bound of Valkey's double2ll
 
 
 def format_double(value: float) -> bytes:
-    """Doubles the way Valkey prints them: shortest round-trip form, inf/nan spelled out."""
+    """A double the way Valkey 8 prints it (``d2string``).
+
+    nan, inf, -inf and -0 are spelled out; integral values up to 2**62 print as
+    integers; anything else is fpconv_dtoa's layout of the shortest round-trip
+    digits: plain up to 6 zeros after the point or 7 before it, scientific
+    otherwise, with an unpadded exponent (``1.5e-7``, ``5e+18``). The digits are
+    Python's shortest repr; fpconv's Grisu2 may, very rarely, print a longer form.
+    """
     if value != value:
         return b"nan"
-    if value in (float("inf"), float("-inf")):
-        return b"inf" if value > 0 else b"-inf"
-    if value.is_integer() and abs(value) < 1e17:
+    if value == _INF:
+        return b"inf"
+    if value == -_INF:
+        return b"-inf"
+    if value == 0:
+        return b"-0" if math.copysign(1.0, value) < 0 else b"0"
+    if -_LLONG_MAX_HALF <= value <= _LLONG_MAX_HALF and value.is_integer():
         return b"%d" % int(value)
     text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = exponent[0] if exponent[0] in "+-" else "+"
-        digits = exponent.lstrip("+-").lstrip("0") or "0"
-        text = f"{mantissa}e{sign}{digits.zfill(2)}"
-    return text.encode()
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    mantissa, _, exponent = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    k = (int(exponent) if exponent else 0) - len(fraction)  # value = digits * 10**k
+    stripped = digits.rstrip("0")
+    k += len(digits) - len(stripped)
+    digits = stripped
+    ndigits = len(digits)
+    exp = abs(k + ndigits - 1)
+    if k >= 0 and exp < ndigits + 7:
+        text = digits + "0" * k
+    elif k < 0 and (k > -7 or exp < 4):
+        offset = ndigits + k
+        if offset <= 0:
+            text = "0." + "0" * -offset + digits
+        else:
+            text = digits[:offset] + "." + digits[offset:]
+    else:
+        text = digits[0] + ("." + digits[1:] if ndigits > 1 else "")
+        text += ("e-" if k + ndigits - 1 < 0 else "e+") + str(exp)
+    return (sign + text).encode()
 
 
 def encode(value: Any, protocol: int = 2) -> bytes:
@@ -355,7 +545,7 @@ def encode(value: Any, protocol: int = 2) -> bytes:
     if kind is bytes:
         return b"$%d\r\n%s\r\n" % (len(value), value)
     if kind is SimpleString:
-        return b"+" + value.encode() + b"\r\n"
+        return b"+" + value.encode("utf-8", "surrogateescape") + b"\r\n"
     if kind is int:
         if -1 <= value <= 1023:
             return _SMALL_INTS[value + 1]
@@ -380,11 +570,11 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
     elif value is None:
         out.append(b"_\r\n" if protocol == 3 else b"$-1\r\n")
     elif kind is SimpleString:
-        out.append(b"+" + value.encode() + b"\r\n")
+        out.append(b"+" + value.encode("utf-8", "surrogateescape") + b"\r\n")
     elif kind is ErrorReply:
-        out.append(b"-" + value.encode() + b"\r\n")
+        out.append(b"-" + value.encode("utf-8", "surrogateescape") + b"\r\n")
     elif kind is str:
-        data = value.encode()
+        data = value.encode("utf-8", "surrogateescape")
         out.append(b"$%d\r\n%s\r\n" % (len(data), data))
     elif kind is RawReply:
         out.append(value.data)

@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterable
+from typing import Any
 
 from .core import ServerCore
 from .dispatcher import execute
@@ -27,6 +28,7 @@ from .session import Client
 
 log = logging.getLogger("minivalkey")
 
+_uvloop: Any
 try:  # pragma: no cover - depends on the environment
     import uvloop as _uvloop
 except ImportError:  # pragma: no cover
@@ -61,6 +63,13 @@ class ClientConnection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+        # Admission control comes before the client exists, so a refused connection
+        # consumes no client id (as in Valkey).
+        if len(self.core.clients) >= self.core.config.get_int("maxclients"):
+            self.core.stats.rejected_connections += 1
+            transport.write(b"-" + MAX_CLIENTS.encode() + b"\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            return
         sock = transport.get_extra_info("socket")
         peer = transport.get_extra_info("peername")
         local = transport.get_extra_info("sockname")
@@ -73,11 +82,6 @@ class ClientConnection(asyncio.Protocol):
             fd=sock.fileno() if sock is not None else -1,
             unix=unix,
         )
-        if len(self.core.clients) >= self.core.config.get_int("maxclients"):
-            self.core.stats.rejected_connections += 1
-            transport.write(b"-" + MAX_CLIENTS.encode() + b"\r\n")
-            transport.close()
-            return
         self.client = client
         self.core.add_client(client)
         self.shell.connections.add(self)
@@ -104,7 +108,7 @@ class ClientConnection(asyncio.Protocol):
         if parser.error is not None and not client.closing and not self._close_after_reply:
             text = "ERR " + parser.error
             self.core.stats.count_error(text)
-            replies.append(b"-" + text.encode() + b"\r\n")
+            replies.append(b"-" + text.encode("utf-8", "surrogateescape") + b"\r\n")
             self._close_after_reply = True
         self._write(b"".join(replies))
 
@@ -170,11 +174,12 @@ class Shell:
         self.stopped = asyncio.Event()
 
     async def start(
-        self, hosts: Iterable[str], port: int, unixsocket: str | None = None
+        self, hosts: Iterable[str], port: int, unixsocket: str | None = None, tcp: bool = True
     ) -> None:
+        """Listen on ``port`` of every host (0: a free port) when ``tcp``, and on ``unixsocket``."""
         loop = asyncio.get_running_loop()
         self._loop = loop
-        if port != 0 or not unixsocket:
+        if tcp:
             for host in hosts:
                 listener = await loop.create_server(
                     lambda: ClientConnection(self), host=host, port=port, reuse_address=True
@@ -188,12 +193,17 @@ class Shell:
         if unixsocket:
             if os.path.exists(unixsocket):
                 os.unlink(unixsocket)
-            listener = await loop.create_unix_server(lambda: ClientConnection(self), path=unixsocket)
+            listener = await loop.create_unix_server(
+                lambda: ClientConnection(self), path=unixsocket
+            )
             perm = self.core.config.get_int("unixsocketperm")
             if perm:
                 os.chmod(unixsocket, perm)
             self.listeners.append(listener)
         self.core.tcp_port = self.ports[0] if self.ports else 0
+        if self.ports:
+            # CONFIG GET port reports the port bound (a free one when 0 was asked for).
+            self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
         self._schedule_cron()
 
@@ -203,10 +213,11 @@ class Shell:
         self._timer = self._loop.call_later(1 / hz, self._cron)
 
     def _cron(self) -> None:
-        """Valkey's serverCron, reduced to what this server needs: active expiry."""
+        """Valkey's serverCron, reduced to what this server needs: active expiry, rates."""
         core = self.core
         core.keyspace.now_ms = core.clock.now_ms()
         core.keyspace.active_expire()
+        core.sample_metrics()
         self._schedule_cron()
 
     def request_stop(self) -> None:

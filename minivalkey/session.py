@@ -4,9 +4,11 @@ Invariants:
 * ``id`` is unique for the life of the server and never reused.
 * ``multi`` is ``None`` outside MULTI, else the list of queued argv lists;
   ``multi_failed`` records a queue-time error (EXEC then answers EXECABORT).
-* ``watched`` lists the (db index, key, expired-at-watch) triples this client
-  WATCHes, mirrored in ``Keyspace.watched``; ``watch_dirty`` is set by any write to
-  one of them and cleared by EXEC, DISCARD, UNWATCH and RESET.
+* ``watched`` maps each (db index, key) this client WATCHes to whether the key had
+  already expired (but was not yet removed) at WATCH time; it is mirrored in
+  ``Keyspace.watched``. ``watch_dirty`` is set when one of them changes: the client
+  then stops watching everything (EXEC will fail anyway) and drops its queue.
+  EXEC, DISCARD, UNWATCH and RESET clear it.
 * The client does no I/O itself: ``connection`` is the transport's handle, used
   only to close it (QUIT, CLIENT KILL) or to describe it (CLIENT LIST).
 """
@@ -54,10 +56,12 @@ class Client:
         self.authenticated = not core.requires_auth()
         self.multi: list[list[bytes]] | None = None
         self.multi_failed = False
-        self.watched: list[tuple[int, bytes, bool]] = []
+        self.watched: dict[tuple[int, bytes], bool] = {}
         self.watch_dirty = False
         self.reply_off = False
         self.skip_next_reply = False
+        # True while the command after CLIENT REPLY SKIP runs: its reply is dropped.
+        self.skip_current_reply = False
         self.no_evict = False
         self.no_touch = False
         self.created_ms = core.clock.now_ms()
@@ -76,29 +80,49 @@ class Client:
     # -- WATCH ---------------------------------------------------------------------
 
     def watch(self, key: bytes) -> None:
-        index = self.db_index
-        if any(db == index and watched == key for db, watched, _ in self.watched):
+        entry = (self.db_index, key)
+        if entry in self.watched:
             return
-        expired_now = key in self.db.data and self.db.lookup(key) is None
-        self.watched.append((index, key, expired_now))
-        self.core.keyspace.watch(self, index, key)
+        self.watched[entry] = self.db.is_expired(key)
+        self.core.keyspace.watch(self, self.db_index, key)
 
     def unwatch_all(self) -> None:
-        for index, key, _ in self.watched:
-            self.core.keyspace.unwatch(self, index, key)
-        self.watched = []
+        self._forget_watched_keys()
         self.watch_dirty = False
+
+    def _forget_watched_keys(self) -> None:
+        for index, key in self.watched:
+            self.core.keyspace.unwatch(self, index, key)
+        self.watched = {}
+
+    def watched_key_touched(self, index: int, key: bytes, still_exists: bool) -> None:
+        """A watched key was modified (Valkey's touchWatchedKey, for this client)."""
+        if self.watched.get((index, key)):
+            # It had expired before WATCH: its removal is no logical change.
+            if not still_exists:
+                self.watched[(index, key)] = False
+                return
+        self.mark_watch_dirty()
+
+    def mark_watch_dirty(self, unwatch: bool = True) -> None:
+        """EXEC will answer null: drop the queue, and stop watching (nothing can undo it).
+
+        Valkey keeps the watched keys when a FLUSH or SWAPDB dirties the client
+        (``unwatch=False``); CLIENT LIST's ``watch=`` shows the difference.
+        """
+        self.watch_dirty = True
+        if self.multi is not None:
+            self.multi = []
+        if unwatch:
+            self._forget_watched_keys()
 
     def watched_key_expired(self) -> bool:
         """True when a watched key has logically expired since WATCH (Valkey aborts EXEC)."""
-        now = self.core.keyspace.now_ms
-        for index, key, expired_at_watch in self.watched:
-            if expired_at_watch:
-                continue
-            deadline = self.core.keyspace[index].expires.get(key)
-            if deadline is not None and deadline <= now:
-                return True
-        return False
+        keyspace = self.core.keyspace
+        return any(
+            not expired_at_watch and keyspace[index].is_expired(key)
+            for (index, key), expired_at_watch in self.watched.items()
+        )
 
     # -- MULTI -----------------------------------------------------------------------
 
@@ -112,7 +136,7 @@ class Client:
         letters = ""
         if self.multi is not None:
             letters += "x"
-        if self.watch_dirty and self.watched:
+        if self.watch_dirty:
             letters += "d"
         if self.closing:
             letters += "c"

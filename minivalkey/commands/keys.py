@@ -1,1 +1,563 @@
-"""Placeholder until filled."""
+"""Keyspace commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME(NX), COPY, RANDOMKEY,
+the EXPIRE family, TTL/PTTL, EXPIRETIME/PEXPIRETIME and PERSIST.
+
+Also the helpers other families share: ``lookup_read`` (a read lookup that keeps
+INFO's keyspace_hits/keyspace_misses, Valkey's lookupKeyRead), ``option`` (option
+keywords compared as C strings) and ``parse_cursor`` (SCAN-style cursors).
+
+Invariants:
+* Every argument is parsed and validated before the first change to the keyspace.
+* Reads that Valkey performs with lookupKeyRead count a hit or a miss; lookups made
+  to write (lookupKeyWrite) and iteration (KEYS, SCAN, RANDOMKEY) count nothing.
+* Time is the command time ``client.core.keyspace.now_ms``; deadlines are absolute
+  Unix milliseconds.
+* SCAN cursors are insertion sequence numbers (see ``engine.keyspace``): a key that
+  exists from the first call to the last is returned at least once, whatever is
+  added or removed in between. A cursor the server did not hand out is still
+  accepted (any unsigned 64-bit number), as in Valkey.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..engine.keyspace import TYPE_NAMES, copy_value, type_name
+from ..errors import (
+    DB_INDEX_OUT_OF_RANGE,
+    EXPIRE_GT_LT_CONFLICT,
+    EXPIRE_NX_CONFLICT,
+    INVALID_CURSOR,
+    INVALID_EXPIRE_TIME,
+    NO_SUCH_KEY,
+    NOSCORES_ONLY_ZSCAN,
+    NOVALUES_ONLY_HSCAN,
+    SAME_OBJECT,
+    SYNTAX,
+    UNKNOWN_TYPE_NAME,
+    UNSUPPORTED_OPTION,
+    CommandError,
+    c_string,
+    no_newlines,
+    value_out_of_range,
+)
+from ..glob import glob_match
+from ..replies import OK, SimpleString
+from .args import INT64_MAX, INT64_MIN, parse_int, parse_int_or_none
+from .table import BeginIndex, FindRange, command, key_spec
+
+if TYPE_CHECKING:
+    from ..engine.keyspace import Database
+    from ..session import Client
+
+UINT64_MAX = 2**64 - 1
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+# The type names SCAN TYPE accepts, whether or not such a value exists yet.
+VALKEY_TYPE_NAMES = frozenset({"string", "list", "set", "zset", "hash", "stream"})
+
+_ASCII_SPACE = b" \t\n\v\f\r"
+
+
+# -- shared helpers ------------------------------------------------------------------
+
+
+def option(raw: bytes) -> bytes:
+    """An option keyword as Valkey compares it: lower-cased, up to the first NUL byte."""
+    return raw.split(b"\0", 1)[0].lower()
+
+
+def lookup_read(client: Client, key: bytes) -> Any:
+    """The live value of ``key`` (or ``None``), counted as a keyspace hit or miss."""
+    value = client.db.lookup(key)
+    stats = client.core.stats
+    if value is None:
+        stats.keyspace_misses += 1
+    else:
+        stats.keyspace_hits += 1
+    return value
+
+
+def parse_cursor(raw: bytes) -> int:
+    """A SCAN cursor as Valkey reads it (``string2ull``), else ``ERR invalid cursor``.
+
+    Valkey first tries its strict integer parser, then C's ``strtoull``, so leading
+    blanks and a sign are accepted and a negative number wraps around, but trailing
+    junk and values past 2**64-1 are not. Like C, it stops at a NUL byte.
+    """
+    text = raw.split(b"\0", 1)[0]
+    strict = parse_int_or_none(text)
+    if strict is not None:
+        if strict < 0:
+            raise CommandError(INVALID_CURSOR)
+        return strict
+    body = text.lstrip(_ASCII_SPACE)
+    negative = body[:1] == b"-"
+    if body[:1] in (b"-", b"+"):
+        body = body[1:]
+    if not body or not body.isdigit():
+        raise CommandError(INVALID_CURSOR)
+    value = int(body)
+    if value > UINT64_MAX:
+        raise CommandError(INVALID_CURSOR)
+    return (-value) % (UINT64_MAX + 1) if negative else value
+
+
+def parse_db_index(client: Client, raw: bytes) -> Database:
+    """A database named by number (COPY ... DB n), with Valkey's two errors."""
+    index = parse_int(raw)
+    if index < INT32_MIN or index > INT32_MAX:
+        raise CommandError(value_out_of_range(INT32_MIN, INT32_MAX))
+    keyspace = client.core.keyspace
+    if index < 0 or index >= len(keyspace):
+        raise CommandError(DB_INDEX_OUT_OF_RANGE)
+    return keyspace[index]
+
+
+# -- deleting and testing keys -------------------------------------------------------
+
+
+@command(
+    "del",
+    -2,
+    "write",
+    keys=(1, -1, 1),
+    acl="@keyspace",
+    tips="request_policy:multi_shard response_policy:agg_sum",
+    summary="Removes keys; answers how many existed.",
+    complexity="O(N) where N is the number of keys that will be removed.",
+    key_flags="RM delete",
+)
+def del_(client: Client, argv: list[bytes]) -> Any:
+    delete = client.db.delete
+    return sum(1 for key in argv[1:] if delete(key))
+
+
+@command(
+    "unlink",
+    -2,
+    "write fast",
+    keys=(1, -1, 1),
+    since="4.0.0",
+    acl="@keyspace",
+    tips="request_policy:multi_shard response_policy:agg_sum",
+    summary="Removes keys (memory is reclaimed later in Valkey); answers how many existed.",
+    complexity="O(1) for each key removed regardless of its size.",
+    key_flags="RM delete",
+)
+def unlink(client: Client, argv: list[bytes]) -> Any:
+    delete = client.db.delete
+    return sum(1 for key in argv[1:] if delete(key))
+
+
+@command(
+    "exists",
+    -2,
+    "readonly fast",
+    keys=(1, -1, 1),
+    acl="@keyspace",
+    tips="request_policy:multi_shard response_policy:agg_sum",
+    summary="Counts how many of the given keys exist; a key named twice counts twice.",
+    complexity="O(N) where N is the number of keys to check.",
+    key_flags="RO",
+)
+def exists(client: Client, argv: list[bytes]) -> Any:
+    return sum(1 for key in argv[1:] if lookup_read(client, key) is not None)
+
+
+@command(
+    "type",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@keyspace",
+    summary="Names the type of the value at a key, or none.",
+    key_flags="RO",
+)
+def type_(client: Client, argv: list[bytes]) -> Any:
+    value = lookup_read(client, argv[1])
+    return SimpleString("none" if value is None else type_name(value))
+
+
+# -- listing keys ----------------------------------------------------------------------
+
+
+@command(
+    "keys",
+    2,
+    "readonly",
+    acl="@keyspace @dangerous",
+    tips="request_policy:all_shards nondeterministic_output_order",
+    summary="Lists every key matching a glob-style pattern.",
+    complexity="O(N) with N being the number of keys in the database.",
+)
+def keys(client: Client, argv: list[bytes]) -> Any:
+    db = client.db
+    pattern = argv[1]
+    everything = pattern == b"*"
+    # Like Valkey, KEYS skips expired keys without deleting them.
+    return [
+        key
+        for key in db.data
+        if (everything or glob_match(pattern, key)) and not db.is_expired(key)
+    ]
+
+
+def _scan_type(raw: bytes) -> str:
+    name = c_string(raw).lower()
+    if name in VALKEY_TYPE_NAMES or name in TYPE_NAMES.values():
+        return name
+    raise CommandError(no_newlines(UNKNOWN_TYPE_NAME.format(name=c_string(raw))))
+
+
+@command(
+    "scan",
+    -2,
+    "readonly touches_arbitrary_keys",
+    since="2.8.0",
+    acl="@keyspace",
+    tips="nondeterministic_output request_policy:special response_policy:special",
+    summary="Iterates over the keys with a cursor, optionally filtered by pattern and type.",
+    complexity="O(1) for every call. O(N) for a complete iteration.",
+)
+def scan(client: Client, argv: list[bytes]) -> Any:
+    cursor = parse_cursor(argv[1])
+    count = 10
+    pattern: bytes | None = None
+    wanted: str | None = None
+    i = 2
+    while i < len(argv):
+        name = option(argv[i])
+        has_value = len(argv) - i >= 2
+        if name == b"count" and has_value:
+            count = parse_int(argv[i + 1])
+            if count < 1:
+                raise CommandError(SYNTAX)
+        elif name == b"match" and has_value:
+            pattern = None if argv[i + 1] == b"*" else argv[i + 1]
+        elif name == b"type" and has_value:
+            wanted = _scan_type(argv[i + 1])
+        elif name == b"novalues":
+            raise CommandError(NOVALUES_ONLY_HSCAN)
+        elif name == b"noscores":
+            raise CommandError(NOSCORES_ONLY_ZSCAN)
+        else:
+            raise CommandError(SYNTAX)
+        i += 2
+    db = client.db
+    next_cursor, candidates = db.scan(cursor, count)
+    found = []
+    for key in candidates:
+        value = db.data.get(key)
+        if value is None or (wanted is not None and type_name(value) != wanted):
+            continue
+        if pattern is not None and not glob_match(pattern, key):
+            continue
+        if db.lookup(key) is None:  # expired: deleted now, as Valkey's SCAN does
+            continue
+        found.append(key)
+    return [b"%d" % next_cursor, found]
+
+
+@command(
+    "randomkey",
+    1,
+    "readonly touches_arbitrary_keys",
+    acl="@keyspace",
+    tips="request_policy:all_shards response_policy:special nondeterministic_output",
+    summary="Answers a key chosen at random, or null when the database is empty.",
+)
+def randomkey(client: Client, argv: list[bytes]) -> Any:
+    return client.db.random_key()
+
+
+# -- moving and copying keys -------------------------------------------------------
+
+
+def _rename(client: Client, argv: list[bytes], nx: bool) -> Any:
+    source, target = argv[1], argv[2]
+    db = client.db
+    value = db.lookup(source)
+    if value is None:
+        raise CommandError(NO_SUCH_KEY)
+    if source == target:
+        return 0 if nx else OK
+    deadline = db.expires.get(source)
+    if db.lookup(target) is not None:
+        if nx:
+            return 0
+        db.delete(target)
+    db.add(target, value)
+    if deadline is not None:
+        db.set_expire(target, deadline)  # the source was live, so this is in the future
+    db.delete(source)
+    return 1 if nx else OK
+
+
+@command(
+    "rename",
+    3,
+    "write",
+    keys=(1, 2, 1),
+    acl="@keyspace",
+    summary="Gives a key a new name, replacing any key of that name; the TTL follows.",
+    key_specs=(
+        key_spec("RW access delete", BeginIndex(1), FindRange(0)),
+        key_spec("OW update", BeginIndex(2), FindRange(0)),
+    ),
+)
+def rename(client: Client, argv: list[bytes]) -> Any:
+    return _rename(client, argv, nx=False)
+
+
+@command(
+    "renamenx",
+    3,
+    "write fast",
+    keys=(1, 2, 1),
+    acl="@keyspace",
+    summary="Gives a key a new name only when no key has that name yet.",
+    key_specs=(
+        key_spec("RW access delete", BeginIndex(1), FindRange(0)),
+        key_spec("OW insert", BeginIndex(2), FindRange(0)),
+    ),
+)
+def renamenx(client: Client, argv: list[bytes]) -> Any:
+    return _rename(client, argv, nx=True)
+
+
+@command(
+    "copy",
+    -3,
+    "write denyoom",
+    keys=(1, 2, 1),
+    since="6.2.0",
+    acl="@keyspace",
+    summary="Duplicates a key's value and TTL under another name, possibly in another database.",
+    complexity="O(N) worst case for collections, where N is the number of nested items. "
+    "O(1) for string values.",
+    key_specs=(
+        key_spec("RO access", BeginIndex(1), FindRange(0)),
+        key_spec("OW update", BeginIndex(2), FindRange(0)),
+    ),
+)
+def copy(client: Client, argv: list[bytes]) -> Any:
+    source, target = argv[1], argv[2]
+    target_db = client.db
+    replace = False
+    j = 3
+    while j < len(argv):
+        name = option(argv[j])
+        if name == b"replace":
+            replace = True
+        elif name == b"db" and j + 1 < len(argv):
+            target_db = parse_db_index(client, argv[j + 1])
+            j += 1
+        else:
+            raise CommandError(SYNTAX)
+        j += 1
+    db = client.db
+    if target_db is db and source == target:
+        raise CommandError(SAME_OBJECT)
+    value = lookup_read(client, source)
+    if value is None:
+        return 0
+    deadline = db.expires.get(source)
+    if target_db.lookup(target) is not None:
+        if not replace:
+            return 0
+        target_db.delete(target)
+    target_db.add(target, copy_value(value))
+    if deadline is not None:
+        target_db.set_expire(target, deadline)
+    return 1
+
+
+# -- expiry ------------------------------------------------------------------------
+
+_NX, _XX, _GT, _LT = 1, 2, 4, 8
+_EXPIRE_OPTIONS = {b"nx": _NX, b"xx": _XX, b"gt": _GT, b"lt": _LT}
+
+
+def _expire_conditions(args: list[bytes]) -> int:
+    flags = 0
+    for raw in args:
+        flag = _EXPIRE_OPTIONS.get(option(raw))
+        if flag is None:
+            raise CommandError(no_newlines(UNSUPPORTED_OPTION.format(option=c_string(raw))))
+        flags |= flag
+    if flags & _NX and flags & (_XX | _GT | _LT):
+        raise CommandError(EXPIRE_NX_CONFLICT)
+    if flags & _GT and flags & _LT:
+        raise CommandError(EXPIRE_GT_LT_CONFLICT)
+    return flags
+
+
+def _expire(client: Client, argv: list[bytes], name: str, unit_ms: int, relative: bool) -> int:
+    """EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: options first, then the time."""
+    conditions = _expire_conditions(argv[3:])
+    when = parse_int(argv[2])
+    invalid = INVALID_EXPIRE_TIME.format(command=name)
+    if unit_ms != 1:
+        # C's division truncates toward zero: the bounds are +-9223372036854775.
+        if when > INT64_MAX // unit_ms or when < -(-INT64_MIN // unit_ms):
+            raise CommandError(invalid)
+        when *= unit_ms
+    base = client.core.keyspace.now_ms if relative else 0
+    if when > INT64_MAX - base:
+        raise CommandError(invalid)
+    when += base
+    db = client.db
+    key = argv[1]
+    if db.lookup(key) is None:
+        return 0
+    current = db.expires.get(key)
+    if conditions:
+        if conditions & _NX and current is not None:
+            return 0
+        if conditions & _XX and current is None:
+            return 0
+        # No TTL counts as an infinite one: never smaller, always larger.
+        if conditions & _GT and (current is None or when <= current):
+            return 0
+        if conditions & _LT and current is not None and when >= current:
+            return 0
+    db.set_expire(key, when)  # a deadline already past deletes the key
+    return 1
+
+
+@command(
+    "expire",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    acl="@keyspace",
+    summary="Sets a key's time to live in seconds (NX, XX, GT, LT make it conditional).",
+    key_flags="RW update",
+)
+def expire(client: Client, argv: list[bytes]) -> Any:
+    return _expire(client, argv, "expire", 1000, relative=True)
+
+
+@command(
+    "pexpire",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    since="2.6.0",
+    acl="@keyspace",
+    summary="Sets a key's time to live in milliseconds (NX, XX, GT, LT make it conditional).",
+    key_flags="RW update",
+)
+def pexpire(client: Client, argv: list[bytes]) -> Any:
+    return _expire(client, argv, "pexpire", 1, relative=True)
+
+
+@command(
+    "expireat",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    since="1.2.0",
+    acl="@keyspace",
+    summary="Sets the Unix time in seconds at which a key expires (NX, XX, GT, LT apply).",
+    key_flags="RW update",
+)
+def expireat(client: Client, argv: list[bytes]) -> Any:
+    return _expire(client, argv, "expireat", 1000, relative=False)
+
+
+@command(
+    "pexpireat",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    since="2.6.0",
+    acl="@keyspace",
+    summary="Sets the Unix time in milliseconds at which a key expires (NX, XX, GT, LT apply).",
+    key_flags="RW update",
+)
+def pexpireat(client: Client, argv: list[bytes]) -> Any:
+    return _expire(client, argv, "pexpireat", 1, relative=False)
+
+
+def _ttl(client: Client, key: bytes, milliseconds: bool, absolute: bool) -> int:
+    """TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 no key, -1 no deadline."""
+    if lookup_read(client, key) is None:
+        return -2
+    deadline = client.db.expires.get(key)
+    if deadline is None:
+        return -1
+    value = deadline if absolute else max(0, deadline - client.core.keyspace.now_ms)
+    return value if milliseconds else (value + 500) // 1000  # seconds round to nearest
+
+
+@command(
+    "ttl",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@keyspace",
+    tips="nondeterministic_output",
+    summary="Answers a key's remaining time to live in seconds (-1 none, -2 no key).",
+    key_flags="RO access",
+)
+def ttl(client: Client, argv: list[bytes]) -> Any:
+    return _ttl(client, argv[1], milliseconds=False, absolute=False)
+
+
+@command(
+    "pttl",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    since="2.6.0",
+    acl="@keyspace",
+    tips="nondeterministic_output",
+    summary="Answers a key's remaining time to live in milliseconds (-1 none, -2 no key).",
+    key_flags="RO access",
+)
+def pttl(client: Client, argv: list[bytes]) -> Any:
+    return _ttl(client, argv[1], milliseconds=True, absolute=False)
+
+
+@command(
+    "expiretime",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    since="7.0.0",
+    acl="@keyspace",
+    summary="Answers the Unix time in seconds at which a key expires (-1 none, -2 no key).",
+    key_flags="RO access",
+)
+def expiretime(client: Client, argv: list[bytes]) -> Any:
+    return _ttl(client, argv[1], milliseconds=False, absolute=True)
+
+
+@command(
+    "pexpiretime",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    since="7.0.0",
+    acl="@keyspace",
+    summary="Answers the Unix time in milliseconds at which a key expires (-1 none, -2 no key).",
+    key_flags="RO access",
+)
+def pexpiretime(client: Client, argv: list[bytes]) -> Any:
+    return _ttl(client, argv[1], milliseconds=True, absolute=True)
+
+
+@command(
+    "persist",
+    2,
+    "write fast",
+    keys=(1, 1, 1),
+    since="2.2.0",
+    acl="@keyspace",
+    summary="Removes a key's time to live; answers 1 when there was one.",
+    key_flags="RW update",
+)
+def persist(client: Client, argv: list[bytes]) -> Any:
+    return 1 if client.db.persist(argv[1]) else 0

@@ -14,6 +14,10 @@ Invariants:
   subcommands, exactly as Valkey prints it in errors and COMMAND replies.
 * A handler has the signature ``handler(client, argv) -> reply`` where ``argv``
   is the whole command line (``argv[0]`` is the command name as sent).
+* Every command with keys has key specs (Valkey's ``key_specs``): given
+  explicitly with ``key_specs=``, or derived from ``keys=(first, last, step)``
+  and ``key_flags=``. COMMAND INFO / GETKEYS read them; the ``keys`` triple is
+  the legacy (first, last, step) that COMMAND INFO also shows.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .args import parse_int_or_none
 
 if TYPE_CHECKING:
     from ..session import Client
@@ -44,6 +50,42 @@ SENTINEL = "sentinel"
 ONLY_SENTINEL = "only_sentinel"
 PUBSUB = "pubsub"
 NO_ASYNC_LOADING = "no_async_loading"
+SKIP_MONITOR = "skip_monitor"
+SKIP_SLOWLOG = "skip_slowlog"
+ASKING = "asking"
+NO_MANDATORY_KEYS = "no_mandatory_keys"
+MAY_REPLICATE = "may_replicate"
+PROTECTED = "protected"
+TOUCHES_ARBITRARY_KEYS = "touches_arbitrary_keys"
+# Derived from the key specs, never declared (see ``CommandSpec.movable_keys``).
+MOVABLEKEYS = "movablekeys"
+
+# The flags COMMAND INFO prints, in the order it prints them. Valkey hides
+# sentinel, only_sentinel, may_replicate, protected and touches_arbitrary_keys.
+INFO_FLAG_ORDER = (
+    WRITE, READONLY, DENYOOM, "module", ADMIN, PUBSUB, NOSCRIPT, BLOCKING, LOADING, STALE,
+    SKIP_MONITOR, SKIP_SLOWLOG, ASKING, FAST, NO_AUTH, NO_MANDATORY_KEYS, NO_ASYNC_LOADING,
+    NO_MULTI, MOVABLEKEYS, ALLOW_BUSY,
+)
+# Every flag a table entry may declare.
+KNOWN_FLAGS = frozenset(INFO_FLAG_ORDER) - {MOVABLEKEYS, "module"} | {
+    SENTINEL, ONLY_SENTINEL, MAY_REPLICATE, PROTECTED, TOUCHES_ARBITRARY_KEYS,
+}
+
+# ACL categories in the order Valkey lists them (its category table order).
+ACL_CATEGORY_ORDER = tuple(
+    "@" + name
+    for name in (
+        "keyspace read write set sortedset list hash string bitmap hyperloglog geo stream "
+        "pubsub admin fast slow blocking dangerous connection transaction scripting"
+    ).split()
+)
+
+# Key spec flags in the order COMMAND INFO / GETKEYSANDFLAGS print them.
+KEY_FLAG_ORDER = (
+    "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
+    "variable_flags",
+)
 
 # Valkey derives part of a command's ACL categories from its group and flags.
 _GROUP_CATEGORIES = {
@@ -54,6 +96,76 @@ _GROUP_CATEGORIES = {
     "transactions": "@transaction",
     "server": None,
 }
+
+
+@dataclass(frozen=True)
+class BeginIndex:
+    """The first key is at a fixed argv index."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class BeginKeyword:
+    """The keys follow ``keyword``, searched from ``startfrom`` (negative: from the end)."""
+
+    keyword: str
+    startfrom: int
+
+
+@dataclass(frozen=True)
+class FindRange:
+    """Keys from the first one to ``lastkey`` (relative; negative counts from the end).
+
+    ``limit`` > 1 with ``lastkey == -1`` means "the first 1/limit of the remaining
+    arguments" (XREAD's STREAMS key... id...).
+    """
+
+    lastkey: int
+    keystep: int = 1
+    limit: int = 0
+
+
+@dataclass(frozen=True)
+class FindKeynum:
+    """A count argument at ``keynumidx`` (relative to the begin) says how many keys follow."""
+
+    keynumidx: int
+    firstkey: int
+    keystep: int = 1
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    flags: tuple[str, ...]
+    begin_search: BeginIndex | BeginKeyword
+    find_keys: FindRange | FindKeynum
+    notes: str = ""
+
+
+def key_spec(
+    flags: str, begin: BeginIndex | BeginKeyword, find: FindRange | FindKeynum, notes: str = ""
+) -> KeySpec:
+    """A key spec with its flags given as one space-separated string (``"RW access"``)."""
+    return KeySpec(_flags(flags), begin, find, notes)
+
+
+def range_spec(first: int, last: int, step: int, flags: tuple[str, ...]) -> KeySpec:
+    """The key spec equivalent to a legacy (first, last, step) triple."""
+    lastkey = last - first if last >= 0 else last
+    return KeySpec(flags, BeginIndex(first), FindRange(lastkey, step, 0))
+
+
+def _default_key_flags(flags: tuple[str, ...]) -> tuple[str, ...]:
+    # A guess for entries that do not say what they do to their keys.
+    if WRITE in flags:
+        return ("RW", "update")
+    if READONLY in flags:
+        return ("RO", "access")
+    return ("RO",)
+
+
+KeyFinder = Callable[[list[bytes]], "list[tuple[int, tuple[str, ...]]] | None"]
 
 
 @dataclass
@@ -73,11 +185,11 @@ class CommandSpec:
     handler: Handler | None = None
     parent: CommandSpec | None = None
     subcommands: dict[bytes, CommandSpec] = field(default_factory=dict)
-    # Mutable statistics (INFO commandstats); reset by CONFIG RESETSTAT.
-    calls: int = 0
-    usec: int = 0
-    rejected_calls: int = 0
-    failed_calls: int = 0
+    key_specs: tuple[KeySpec, ...] = ()
+    # A container's categories are only the declared ones (nothing from its group).
+    is_container: bool = False
+    # Valkey's getkeys_proc: used by COMMAND GETKEYS when a spec has variable_flags.
+    getkeys: KeyFinder | None = None
 
     @property
     def fullname(self) -> str:
@@ -107,19 +219,56 @@ class CommandSpec:
         add("@fast" if FAST in self.flags else "@slow")
         if BLOCKING in self.flags:
             add("@blocking")
-        group_category = _GROUP_CATEGORIES.get(self.group)
+        group_category = None if self.is_container else _GROUP_CATEGORIES.get(self.group)
         if group_category:
             add(group_category)
-        return result
+        order = {name: position for position, name in enumerate(ACL_CATEGORY_ORDER)}
+        return sorted(result, key=lambda name: order.get(name, len(order)))
 
-    def reset_stats(self) -> None:
-        self.calls = self.usec = self.rejected_calls = self.failed_calls = 0
-        for sub in self.subcommands.values():
-            sub.reset_stats()
+    @property
+    def movable_keys(self) -> bool:
+        """Valkey's derived movablekeys: some keys are not covered by the legacy triple."""
+        specs = self.key_specs
+        if not specs:
+            return False
+        if len(specs) == 1 and _plain_range(specs[0]):
+            return "incomplete" in specs[0].flags
+        previous_last = 0
+        movable = False
+        for spec in specs:
+            if not _plain_range(spec):
+                movable = True
+                continue
+            assert isinstance(spec.begin_search, BeginIndex)
+            assert isinstance(spec.find_keys, FindRange)
+            first = spec.begin_search.index
+            if spec.find_keys.keystep != 1 or (previous_last and previous_last != first - 1):
+                movable = True
+                continue
+            if "incomplete" in spec.flags:
+                movable = True
+            last = spec.find_keys.lastkey
+            absolute = last + first if last >= 0 else last
+            # Valkey compares these unsigned, so a negative last key wins.
+            previous_last = max(previous_last % 2**32, absolute % 2**32)
+            previous_last = previous_last - 2**32 if previous_last >= 2**31 else previous_last
+        return movable
+
+    @property
+    def info_flags(self) -> list[str]:
+        """The flags COMMAND INFO prints, in its order (hidden ones left out)."""
+        present = set(self.flags)
+        if self.movable_keys:
+            present.add(MOVABLEKEYS)
+        return [flag for flag in INFO_FLAG_ORDER if flag in present]
 
     def all_specs(self) -> list[CommandSpec]:
-        """This spec and its subcommands (for statistics)."""
+        """This spec and its subcommands, in table order."""
         return [self, *self.subcommands.values()]
+
+
+def _plain_range(spec: KeySpec) -> bool:
+    return isinstance(spec.begin_search, BeginIndex) and isinstance(spec.find_keys, FindRange)
 
 
 COMMANDS: dict[bytes, CommandSpec] = {}
@@ -140,8 +289,15 @@ def command(
     complexity: str = "O(1)",
     acl: str = "",
     tips: str = "",
+    key_flags: str = "",
+    key_specs: tuple[KeySpec, ...] = (),
+    getkeys: KeyFinder | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register a top-level command handled by the decorated function."""
+    """Register a top-level command handled by the decorated function.
+
+    ``key_flags`` (e.g. ``"RW access update"``) are the flags of the key spec
+    derived from ``keys``; ``key_specs`` replaces that derivation entirely.
+    """
 
     def register(handler: Handler) -> Handler:
         spec = CommandSpec(
@@ -158,6 +314,8 @@ def command(
             acl_categories=_flags(acl),
             tips=_flags(tips),
             handler=handler,
+            key_specs=_key_specs(flags, keys, key_flags, key_specs),
+            getkeys=getkeys,
         )
         _add(COMMANDS, spec)
         return handler
@@ -166,17 +324,35 @@ def command(
 
 
 def container(
-    name: str, group: str, since: str, summary: str, acl: str = ""
+    name: str,
+    group: str,
+    since: str,
+    summary: str,
+    acl: str = "",
+    *,
+    arity: int = -2,
+    flags: str = "",
+    tips: str = "",
+    complexity: str = "Depends on subcommand.",
+    handler: Handler | None = None,
 ) -> CommandSpec:
-    """Register a command made of subcommands (``CLIENT``, ``CONFIG``...)."""
+    """Register a command made of subcommands (``CLIENT``, ``CONFIG``...).
+
+    A container normally has no handler and arity -2. One that also runs on its
+    own (``COMMAND`` with no subcommand) passes ``handler`` and ``arity=-1``.
+    """
     spec = CommandSpec(
         name=name,
-        arity=-2,
+        arity=arity,
+        flags=_flags(flags),
         group=group,
         since=since,
         summary=summary,
-        complexity="Depends on subcommand.",
+        complexity=complexity,
         acl_categories=_flags(acl),
+        tips=_flags(tips),
+        handler=handler,
+        is_container=True,
     )
     _add(COMMANDS, spec)
     return spec
@@ -193,6 +369,9 @@ def subcommand(
     complexity: str = "O(1)",
     acl: str = "",
     tips: str = "",
+    key_flags: str = "",
+    key_specs: tuple[KeySpec, ...] = (),
+    getkeys: KeyFinder | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register a subcommand of ``parent`` handled by the decorated function."""
 
@@ -212,11 +391,88 @@ def subcommand(
             tips=_flags(tips),
             handler=handler,
             parent=parent,
+            key_specs=_key_specs(flags, keys, key_flags, key_specs),
+            getkeys=getkeys,
         )
         _add(parent.subcommands, spec)
         return handler
 
     return register
+
+
+def _key_specs(
+    flags: str, keys: tuple[int, int, int], key_flags: str, given: tuple[KeySpec, ...]
+) -> tuple[KeySpec, ...]:
+    if given:
+        return tuple(given)
+    first, last, step = keys
+    if first <= 0:
+        return ()
+    chosen = _flags(key_flags) or _default_key_flags(_flags(flags))
+    return (range_spec(first, last, step, chosen),)
+
+
+def find_keys(
+    spec: CommandSpec, argv: list[bytes]
+) -> list[tuple[int, tuple[str, ...]]] | None:
+    """Positions and flags of the keys in ``argv`` (Valkey's getKeysUsingKeySpecs).
+
+    ``None`` when a spec cannot be applied (bad key count, keys past the end);
+    specs flagged ``not_key`` are skipped. ``argv[0]`` is the command name.
+    """
+    argc = len(argv)
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for key_spec_ in spec.key_specs:
+        if "not_key" in key_spec_.flags:
+            continue
+        begin = key_spec_.begin_search
+        if isinstance(begin, BeginIndex):
+            first = begin.index
+        else:
+            first = _keyword_position(argv, begin)
+            if not first:
+                continue
+        find = key_spec_.find_keys
+        if isinstance(find, FindRange):
+            step = find.keystep
+            if find.lastkey >= 0:
+                last = first + find.lastkey
+            elif not find.limit:
+                last = argc + find.lastkey
+            else:
+                last = first + ((argc - first) // find.limit + find.lastkey)
+        else:
+            step = find.keystep
+            count_at = first + find.keynumidx
+            if count_at >= argc:
+                return None
+            count = parse_int_or_none(argv[count_at])
+            if count is None or count < 0:
+                return None
+            first += find.firstkey
+            last = first + count - 1
+        if last >= argc or last < first or first >= argc:
+            return None
+        found.extend((position, key_spec_.flags) for position in range(first, last + 1, step))
+        if "incomplete" in key_spec_.flags:
+            return None
+    return found
+
+
+def _keyword_position(argv: list[bytes], begin: BeginKeyword) -> int:
+    """Index just past ``begin.keyword`` in ``argv``, or 0 when it is absent."""
+    argc = len(argv)
+    keyword = begin.keyword.lower().encode()
+    if begin.startfrom > 0:
+        positions = range(begin.startfrom, argc - 1)
+    else:
+        positions = range(argc + begin.startfrom, 1, -1)
+    for position in positions:
+        if position >= argc or position < 1:
+            break
+        if argv[position].lower() == keyword:
+            return position + 1
+    return 0
 
 
 def _add(table: dict[bytes, CommandSpec], spec: CommandSpec) -> None:

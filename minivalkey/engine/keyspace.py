@@ -2,44 +2,112 @@
 
 Invariants:
 * A key's value is never ``None``; strings are stored as ``bytes``; other types are
-  objects whose class is registered in ``TYPE_NAMES``.
+  objects whose class is registered with ``register_type`` (``TYPE_NAMES``).
 * ``expires`` only holds keys present in ``data``; a key whose deadline is at or
-  before the command time is logically gone: every read path goes through
-  ``lookup`` which deletes it (lazy expiry), and ``active_expire`` samples the rest.
-* Every change to a key goes through ``Database`` methods or is followed by
-  ``Database.touch`` so that WATCHing clients see it (Valkey's signalModifiedKey).
+  before the command time (``Keyspace.now_ms``) is logically gone: every read path
+  goes through ``lookup``, which deletes it (lazy expiry), and ``active_expire``
+  removes the rest from a timer.
+* Keys enter and leave ``data`` only through ``Database`` methods (``set``, ``add``,
+  ``delete``, ``set_expire``, ``flush``, expiry) and ``Keyspace.swap``: those keep the
+  SCAN order index and the expiry heap in step with ``data``. Values may be changed
+  in place by their type's commands, followed by ``Database.touch`` so that WATCHing
+  clients see it (Valkey's signalModifiedKey).
 * No asyncio, no RESP: everything here is synchronous and testable directly.
+
+The SCAN order index. Each time a key is inserted into a database (it was absent
+before) it receives the next number of a keyspace-wide, ever-increasing sequence.
+``_order_keys`` / ``_order_seqs`` list the keys with their numbers in insertion
+order, so the numbers are sorted; an entry is live while ``_seq[key]`` still holds
+its number (a deleted key leaves a dead entry behind, dropped by an occasional
+compaction that never renumbers anything). A SCAN cursor is a sequence number: a
+call returns keys whose numbers are above the cursor, in order, and answers the
+number of the last entry it examined (0 once the end is reached). A key present
+for the whole iteration keeps its number, so exactly one call examines it, however
+many keys are added or removed between calls; keys added meanwhile get higher
+numbers and may or may not be seen, as in Valkey.
+
+The expiry heap. ``_deadlines`` is a min-heap of (deadline, key) pushed by
+``set_expire``; entries whose key no longer has that deadline are stale and skipped
+when popped. Active expiry pops everything due, so (unlike Valkey's sampling) no
+expired key outlives one expiry pass, which keeps tests with a manual clock exact.
 """
 
 from __future__ import annotations
 
+import copy
+import heapq
 import random
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ..errors import WRONGTYPE, CommandError
 
 TYPE_NAMES: dict[type, str] = {bytes: "string"}
+"""The name TYPE answers for each value class; ``register_type`` fills it."""
+
+COPIERS: dict[type, Callable[[Any], Any]] = {}
+"""How COPY duplicates a value of each mutable class (see ``copy_value``)."""
+
+# Dead entries tolerated in the SCAN order index before it is compacted.
+_COMPACT_SLACK = 64
+# Stale entries tolerated in the expiry heap before it is rebuilt.
+_HEAP_SLACK = 64
+# Upper bound on keys removed by one active expiry pass (over all databases), so
+# a huge batch of simultaneous deadlines is spread over several timer ticks.
+ACTIVE_EXPIRE_BUDGET = 20_000
+
+
+def register_type(kind: type, name: str, copier: Callable[[Any], Any] | None = None) -> None:
+    """Declare a value class: its TYPE name and, if mutable, how COPY duplicates it."""
+    TYPE_NAMES[kind] = name
+    if copier is not None:
+        COPIERS[kind] = copier
 
 
 def type_name(value: object) -> str:
     return TYPE_NAMES[type(value)]
 
 
-class Watcher(Protocol):
-    """What the keyspace needs of a client that WATCHes keys."""
+def copy_value(value: Any) -> Any:
+    """An independent duplicate of ``value`` for COPY.
 
-    watch_dirty: bool
+    Strings are immutable ``bytes`` and are shared. Other types use the copier given
+    to ``register_type``; without one, a deep copy is made (correct, if slower).
+    """
+    if type(value) is bytes:
+        return value
+    copier = COPIERS.get(type(value))
+    if copier is not None:
+        return copier(value)
+    return copy.deepcopy(value)
+
+
+class Watcher(Protocol):
+    """What the keyspace needs of a client that WATCHes keys (see ``session.Client``)."""
+
+    watched: dict[tuple[int, bytes], bool]
+
+    def watched_key_touched(self, index: int, key: bytes, still_exists: bool) -> None: ...
+
+    def mark_watch_dirty(self, unwatch: bool = True) -> None: ...
 
 
 class Database:
     """One numbered database: a dict of keys and a dict of expiry deadlines (ms)."""
+
+    # The per-database storage that SWAPDB exchanges between two databases.
+    STORAGE = ("data", "expires", "_seq", "_order_keys", "_order_seqs", "_deadlines")
 
     def __init__(self, index: int, keyspace: Keyspace) -> None:
         self.index = index
         self.keyspace = keyspace
         self.data: dict[bytes, Any] = {}
         self.expires: dict[bytes, int] = {}
+        self._seq: dict[bytes, int] = {}
+        self._order_keys: list[bytes] = []
+        self._order_seqs: list[int] = []
+        self._deadlines: list[tuple[int, bytes]] = []
 
     # -- reading -----------------------------------------------------------------
 
@@ -60,6 +128,11 @@ class Database:
     def exists(self, key: bytes) -> bool:
         return self.lookup(key) is not None
 
+    def is_expired(self, key: bytes) -> bool:
+        """True when ``key`` is present but logically expired (nothing is deleted)."""
+        deadline = self.expires.get(key)
+        return deadline is not None and deadline <= self.keyspace.now_ms
+
     def expire_at(self, key: bytes) -> int | None:
         """The key's deadline in ms, or ``None`` when it has none (or does not exist)."""
         if self.lookup(key) is None:
@@ -73,20 +146,44 @@ class Database:
                 yield key
 
     def random_key(self) -> bytes | None:
+        """A uniformly chosen live key (expired ones met on the way are removed)."""
+        misses = 0
         while self.data:
-            key = random.choice(list(self.data)) if len(self.data) < 64 else self._sample_key()
+            keys, seqs = self._order_keys, self._order_seqs
+            # Dead index entries are at most about half of the index (see _remove),
+            # so a retry is rarely needed; the fallback only guards the invariant.
+            if misses < 100 and keys:
+                position = random.randrange(len(keys))
+                key = keys[position]
+                if self._seq.get(key) != seqs[position]:
+                    misses += 1
+                    continue
+            else:
+                key = random.choice(list(self.data))
             if self.lookup(key) is not None:
                 return key
         return None
 
-    def _sample_key(self) -> bytes:
-        # dicts keep insertion order; sampling a window keeps this O(1) amortised
-        # without materialising every key of a large database.
-        index = random.randrange(len(self.data))
-        for position, key in enumerate(self.data):
-            if position == index:
-                return key
-        raise AssertionError("unreachable")
+    def scan(self, cursor: int, count: int) -> tuple[int, list[bytes]]:
+        """One SCAN step: up to ``count`` keys inserted after ``cursor``, and the next cursor.
+
+        Keys are returned whether or not they have expired; the caller filters.
+        At most ``10 * count`` index entries are examined per call (Valkey bounds a
+        sparse table the same way), so a long run of dead entries cannot stall it.
+        """
+        keys, seqs, live = self._order_keys, self._order_seqs, self._seq
+        position = bisect_right(seqs, cursor)
+        end = len(keys)
+        budget = count * 10
+        found: list[bytes] = []
+        while position < end and len(found) < count and budget > 0:
+            key = keys[position]
+            if live.get(key) == seqs[position]:
+                found.append(key)
+            position += 1
+            budget -= 1
+        next_cursor = seqs[position - 1] if position < end else 0
+        return next_cursor, found
 
     def __len__(self) -> int:
         return len(self.data)
@@ -94,7 +191,15 @@ class Database:
     # -- writing -----------------------------------------------------------------
 
     def set(self, key: bytes, value: Any, keep_ttl: bool = False) -> None:
-        """Store ``value`` under ``key``; an existing expiry is dropped unless ``keep_ttl``."""
+        """Store ``value`` under ``key``; an existing expiry is dropped unless ``keep_ttl``.
+
+        A key that is present but past its deadline expires first (as a write lookup
+        does in Valkey), so ``keep_ttl`` never carries over a deadline already gone.
+        """
+        if key in self.expires:
+            self._expire_if_due(key)
+        if key not in self.data:
+            self._index(key)
         self.data[key] = value
         if not keep_ttl:
             self.expires.pop(key, None)
@@ -102,6 +207,8 @@ class Database:
 
     def add(self, key: bytes, value: Any) -> None:
         """Store a new key (the caller knows it does not exist)."""
+        if key not in self.data:
+            self._index(key)
         self.data[key] = value
         self.touch(key)
 
@@ -113,14 +220,23 @@ class Database:
         self.touch(key)
         return True
 
-    def set_expire(self, key: bytes, when_ms: int) -> None:
-        """Give an existing key a deadline; a deadline already past deletes it now."""
+    def set_expire(self, key: bytes, when_ms: int) -> bool:
+        """Give an existing key a deadline; a deadline already past deletes it now.
+
+        True when the key now has the deadline, False when it was deleted (or was
+        absent). A deletion here is the command's doing, not an expiry, so it is not
+        counted in ``stats_expired_keys`` (Valkey counts only keys that expired).
+        """
+        if key not in self.data:
+            return False
         if when_ms <= self.keyspace.now_ms:
             self._remove(key)
-            self.keyspace.stats_expired_keys += 1
-        else:
-            self.expires[key] = when_ms
+            self.touch(key)
+            return False
+        self.expires[key] = when_ms
+        self._push_deadline(key, when_ms)
         self.touch(key)
+        return True
 
     def persist(self, key: bytes) -> bool:
         if self.lookup(key) is None or key not in self.expires:
@@ -132,11 +248,13 @@ class Database:
     def flush(self) -> int:
         """Empty the database, notifying watchers of every key that existed."""
         removed = len(self.data)
-        keys = list(self.data)
+        self.keyspace.touch_all_watched(self, None)
         self.data = {}
         self.expires = {}
-        for key in keys:
-            self.touch(key)
+        self._seq = {}
+        self._order_keys = []
+        self._order_seqs = []
+        self._deadlines = []
         self.keyspace.on_flush(self)
         return removed
 
@@ -144,31 +262,65 @@ class Database:
         """Tell WATCHing clients that ``key`` changed (Valkey's signalModifiedKey)."""
         self.keyspace.touch(self.index, key)
 
-    # -- expiry --------------------------------------------------------------------
+    # -- the SCAN order index and the expiry heap ---------------------------------
+
+    def _index(self, key: bytes) -> None:
+        seq = self.keyspace.next_seq()
+        self._seq[key] = seq
+        self._order_keys.append(key)
+        self._order_seqs.append(seq)
 
     def _remove(self, key: bytes) -> None:
         value = self.data.pop(key)
         self.expires.pop(key, None)
+        self._seq.pop(key, None)
+        if len(self._order_keys) > 2 * len(self._seq) + _COMPACT_SLACK:
+            self._compact()
         self.keyspace.on_delete(self, key, value)
+
+    def _compact(self) -> None:
+        """Drop dead index entries; numbers are kept, so cursors stay valid."""
+        live = self._seq
+        pairs = [
+            (key, seq)
+            for key, seq in zip(self._order_keys, self._order_seqs, strict=True)
+            if live.get(key) == seq
+        ]
+        self._order_keys = [key for key, _ in pairs]
+        self._order_seqs = [seq for _, seq in pairs]
+
+    def _push_deadline(self, key: bytes, when_ms: int) -> None:
+        heap = self._deadlines
+        if len(heap) > 2 * len(self.expires) + _HEAP_SLACK:
+            heap[:] = [(when, k) for k, when in self.expires.items()]
+            heapq.heapify(heap)
+            if self.expires.get(key) == when_ms:
+                return  # the rebuilt heap already holds this deadline
+        heapq.heappush(heap, (when_ms, key))
+
+    # -- expiry --------------------------------------------------------------------
 
     def _expire_if_due(self, key: bytes) -> bool:
         if self.expires[key] > self.keyspace.now_ms:
             return False
+        self._expire(key)
+        return True
+
+    def _expire(self, key: bytes) -> None:
         self._remove(key)
         self.keyspace.stats_expired_keys += 1
         self.touch(key)
-        return True
 
-    def active_expire(self, sample_size: int = 20) -> int:
-        """Valkey's active expiry: sample keys with a deadline, repeat while over 25% expire."""
+    def active_expire(self, limit: int = ACTIVE_EXPIRE_BUDGET) -> int:
+        """Remove up to ``limit`` keys whose deadline has passed; the number removed."""
+        heap = self._deadlines
+        now = self.keyspace.now_ms
         removed = 0
-        while self.expires:
-            keys = list(self.expires)
-            sample = keys if len(keys) <= sample_size else random.sample(keys, sample_size)
-            expired = sum(1 for key in sample if key in self.expires and self._expire_if_due(key))
-            removed += expired
-            if expired * 4 <= len(sample):
-                break
+        while heap and heap[0][0] <= now and removed < limit:
+            when, key = heapq.heappop(heap)
+            if self.expires.get(key) == when:  # else stale: the deadline moved or went
+                self._expire(key)
+                removed += 1
         return removed
 
 
@@ -177,6 +329,7 @@ class Keyspace:
 
     def __init__(self, databases: int = 16) -> None:
         self.now_ms = 0
+        self._last_seq = 0
         self.dbs = [Database(index, self) for index in range(databases)]
         self.watched: dict[tuple[int, bytes], set[Watcher]] = {}
         self.stats_expired_keys = 0
@@ -189,11 +342,50 @@ class Keyspace:
     def __len__(self) -> int:
         return len(self.dbs)
 
+    def next_seq(self) -> int:
+        """The next key insertion number (shared by all databases, so SWAPDB keeps order)."""
+        self._last_seq += 1
+        return self._last_seq
+
     def touch(self, db_index: int, key: bytes) -> None:
+        """``key`` changed: tell its watchers (Valkey's touchWatchedKey)."""
         watchers = self.watched.get((db_index, key))
         if watchers:
-            for client in watchers:
-                client.watch_dirty = True
+            still_exists = key in self.dbs[db_index].data
+            for client in list(watchers):  # a dirty client unwatches while we iterate
+                client.watched_key_touched(db_index, key, still_exists)
+
+    def touch_all_watched(self, emptied: Database, replaced_with: Database | None) -> None:
+        """``emptied`` is about to be flushed, or swapped with ``replaced_with``.
+
+        Valkey's touchAllWatchedKeysInDb: a watched key that exists on either side
+        dirties its watchers, except where it stays logically absent (it had expired
+        before WATCH and is now gone, or is replaced by another expired key).
+        """
+        for (index, key), watchers in list(self.watched.items()):
+            if index != emptied.index:
+                continue
+            in_emptied = key in emptied.data
+            in_replacement = replaced_with is not None and key in replaced_with.data
+            if not (in_emptied or in_replacement):
+                continue
+            replacement_expired = in_replacement and replaced_with is not None and (
+                replaced_with.is_expired(key)
+            )
+            for client in list(watchers):
+                expired_at_watch = client.watched.get((index, key))
+                if expired_at_watch is None:
+                    continue
+                if expired_at_watch:
+                    if not in_replacement:
+                        client.watched[(index, key)] = False
+                        continue
+                    if replacement_expired:
+                        continue
+                elif not in_emptied and replacement_expired:
+                    client.watched[(index, key)] = True
+                    continue
+                client.mark_watch_dirty(unwatch=False)
 
     def watch(self, client: Watcher, db_index: int, key: bytes) -> None:
         self.watched.setdefault((db_index, key), set()).add(client)
@@ -208,12 +400,14 @@ class Keyspace:
     def swap(self, first: int, second: int) -> None:
         """SWAPDB: exchange two databases' contents; watchers of keys in either are touched."""
         a, b = self.dbs[first], self.dbs[second]
-        for db in (a, b):
-            for key in db.data:
-                self.touch(first, key)
-                self.touch(second, key)
-        a.data, b.data = b.data, a.data
-        a.expires, b.expires = b.expires, a.expires
+        if a is b:
+            return
+        self.touch_all_watched(a, b)
+        self.touch_all_watched(b, a)
+        for name in Database.STORAGE:
+            mine, theirs = getattr(a, name), getattr(b, name)
+            setattr(a, name, theirs)
+            setattr(b, name, mine)
 
     def on_delete(self, db: Database, key: bytes, value: Any) -> None:
         for listener in self.delete_listeners:
@@ -223,5 +417,10 @@ class Keyspace:
         for listener in self.flush_listeners:
             listener(db)
 
-    def active_expire(self) -> int:
-        return sum(db.active_expire() for db in self.dbs if db.expires)
+    def active_expire(self, limit: int = ACTIVE_EXPIRE_BUDGET) -> int:
+        """One active expiry pass over every database; the number of keys removed."""
+        removed = 0
+        for db in self.dbs:
+            if db.expires and removed < limit:
+                removed += db.active_expire(limit - removed)
+        return removed
