@@ -4,4 +4,4 @@ Invariant: every module listed here registers its commands in ``table.COMMANDS``
 import time, and nothing else registers commands.
 """
 
-from . import connection, keys, server, strings, transactions  # noqa: F401
+from . import client, connection, introspection, keys, server, strings, transactions  # noqa: F401

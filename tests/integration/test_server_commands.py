@@ -675,7 +675,7 @@ def test_command_getkeys_errors(raw: RawClient) -> None:
 def test_command_getkeys_reports_unusable_arguments() -> None:
     # Valkey: keys that a key spec cannot find make "Invalid arguments"; a spec
     # that cannot be applied at all gives an empty list.
-    from minivalkey.commands.server import command_keys
+    from minivalkey.commands.introspection import command_keys
     from minivalkey.commands.table import BeginKeyword, CommandSpec, FindKeynum, FindRange, KeySpec
 
     streams = CommandSpec(
