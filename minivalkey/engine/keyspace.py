@@ -335,6 +335,9 @@ class Keyspace:
         self.stats_expired_keys = 0
         self.delete_listeners: list[Callable[[Database, bytes, Any], None]] = []
         self.flush_listeners: list[Callable[[Database], None]] = []
+        # Keys a write made ready for blocked readers (Valkey's signalKeyAsReady),
+        # in the order they became ready; the blocking layer drains it after each command.
+        self.ready_keys: dict[tuple[int, bytes], None] = {}
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
@@ -412,6 +415,10 @@ class Keyspace:
     def on_delete(self, db: Database, key: bytes, value: Any) -> None:
         for listener in self.delete_listeners:
             listener(db, key, value)
+
+    def signal_ready(self, db_index: int, key: bytes) -> None:
+        """A write may let a blocked reader of ``key`` proceed (XADD, key creation...)."""
+        self.ready_keys[(db_index, key)] = None
 
     def on_flush(self, db: Database) -> None:
         for listener in self.flush_listeners:

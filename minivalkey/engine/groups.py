@@ -1,0 +1,265 @@
+"""Consumer groups: the group, its consumers, and the pending entries lists (PELs).
+
+Invariants (Valkey 8.0.1's t_stream.c):
+* A ``PendingEntry`` (Valkey's NACK) is shared: every entry of a group's PEL is
+  also in exactly its owner's PEL, the same object in both. Each PEL is a dict
+  from ID to entry plus a ``SortedIds`` of the same IDs, so membership is O(1)
+  and an ordered range starts in O(log n).
+* ``last_id`` is the last ID delivered to the group; ``entries_read`` is how many
+  entries the group has read, or -1 when unknown (then lag is computed by
+  estimation, and may be unknown too: ``None``).
+* ``seen_time`` changes on every XREADGROUP, XCLAIM and XAUTOCLAIM by a consumer;
+  ``active_time`` (-1 = never) only when it is given a new entry or claims one.
+* Times are milliseconds of the command time; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .idindex import SortedIds
+from .streamid import MAX_ID
+
+if TYPE_CHECKING:
+    from .stream import Entry, Stream
+
+
+class PendingEntry:
+    __slots__ = ("delivery_time", "delivery_count", "consumer")
+
+    def __init__(self, delivery_time: int, delivery_count: int, consumer: Consumer | None) -> None:
+        self.delivery_time = delivery_time
+        self.delivery_count = delivery_count
+        self.consumer = consumer
+
+
+class PendingList:
+    """An ordered map from stream ID to ``PendingEntry``."""
+
+    __slots__ = ("entries", "ids")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, PendingEntry] = {}
+        self.ids = SortedIds()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, stream_id: int) -> bool:
+        return stream_id in self.entries
+
+    def get(self, stream_id: int) -> PendingEntry | None:
+        return self.entries.get(stream_id)
+
+    def add(self, stream_id: int, entry: PendingEntry) -> None:
+        if stream_id not in self.entries:
+            self.ids.add(stream_id)
+        self.entries[stream_id] = entry
+
+    def remove(self, stream_id: int) -> PendingEntry | None:
+        entry = self.entries.pop(stream_id, None)
+        if entry is not None:
+            self.ids.discard(stream_id)
+        return entry
+
+    def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
+        """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
+        for stream_id in self.ids.irange(start, end):
+            entry = self.entries.get(stream_id)
+            if entry is not None:
+                yield stream_id, entry
+
+    def first_id(self) -> int | None:
+        return self.ids.first()
+
+    def last_id(self) -> int | None:
+        return self.ids.last()
+
+
+class Consumer:
+    __slots__ = ("name", "seen_time", "active_time", "pending")
+
+    def __init__(self, name: bytes, now_ms: int) -> None:
+        self.name = name
+        self.seen_time = now_ms
+        self.active_time = -1
+        self.pending = PendingList()
+
+
+class ConsumerGroup:
+    __slots__ = ("name", "last_id", "entries_read", "pending", "consumers")
+
+    def __init__(self, name: bytes, last_id: int, entries_read: int = -1) -> None:
+        self.name = name
+        self.last_id = last_id
+        self.entries_read = entries_read
+        self.pending = PendingList()
+        self.consumers: dict[bytes, Consumer] = {}
+
+    # -- consumers -----------------------------------------------------------------
+
+    def get_or_create_consumer(self, name: bytes, now_ms: int) -> tuple[Consumer, bool]:
+        """The named consumer, created if needed; the flag says whether it was created."""
+        consumer = self.consumers.get(name)
+        if consumer is not None:
+            return consumer, False
+        consumer = Consumer(name, now_ms)
+        self.consumers[name] = consumer
+        return consumer, True
+
+    def delete_consumer(self, name: bytes) -> int:
+        """Remove a consumer and its pending entries; the number of entries it had pending."""
+        consumer = self.consumers.pop(name, None)
+        if consumer is None:
+            return 0
+        for stream_id in list(consumer.pending.ids):
+            self.pending.remove(stream_id)
+        return len(consumer.pending)
+
+    def sorted_consumers(self) -> list[Consumer]:
+        """Consumers in byte order of their names, as Valkey lists them."""
+        return [self.consumers[name] for name in sorted(self.consumers)]
+
+    # -- pending entries ---------------------------------------------------------------
+
+    def assign(self, stream_id: int, consumer: Consumer, now_ms: int) -> PendingEntry:
+        """Record a delivery of ``stream_id`` to ``consumer`` (a new or re-delivered entry).
+
+        An entry already pending (the group's ID was moved back) changes owner and
+        restarts its delivery count at 1, as Valkey does.
+        """
+        entry = self.pending.get(stream_id)
+        if entry is None:
+            entry = PendingEntry(now_ms, 1, consumer)
+            self.pending.add(stream_id, entry)
+        else:
+            if entry.consumer is not None and entry.consumer is not consumer:
+                entry.consumer.pending.remove(stream_id)
+            entry.consumer = consumer
+            entry.delivery_time = now_ms
+            entry.delivery_count = 1
+        consumer.pending.add(stream_id, entry)
+        return entry
+
+    def transfer(self, stream_id: int, entry: PendingEntry, consumer: Consumer) -> None:
+        """Make ``consumer`` the owner of a pending entry (XCLAIM, XAUTOCLAIM)."""
+        if entry.consumer is consumer:
+            return
+        if entry.consumer is not None:
+            entry.consumer.pending.remove(stream_id)
+        entry.consumer = consumer
+        consumer.pending.add(stream_id, entry)
+
+    def acknowledge(self, stream_id: int) -> bool:
+        """XACK of one ID: True when it was pending."""
+        entry = self.pending.remove(stream_id)
+        if entry is None:
+            return False
+        if entry.consumer is not None:
+            entry.consumer.pending.remove(stream_id)
+        return True
+
+    # -- reading -----------------------------------------------------------------------
+
+    def deliver_new(
+        self, stream: Stream, consumer: Consumer, count: int, noack: bool, now_ms: int
+    ) -> list[Entry]:
+        """XREADGROUP ``>``: entries after ``last_id``, at most ``count`` (0: all).
+
+        Moves ``last_id`` and keeps ``entries_read`` exact where it can (see ``lag``).
+        """
+        if stream.length == 0 or stream.last_live_id() <= self.last_id:
+            return []
+        delivered: list[Entry] = []
+        for stream_id, fields in stream.range(self.last_id + 1, MAX_ID, count):
+            if stream_id > self.last_id:
+                if self.entries_read != -1 and not range_has_tombstones(stream, stream_id):
+                    self.entries_read += 1
+                elif stream.entries_added:
+                    self.entries_read = estimate_read_counter(stream, stream_id)
+                self.last_id = stream_id
+            delivered.append((stream_id, fields))
+            if not noack:
+                self.assign(stream_id, consumer, now_ms)
+        if delivered and not noack:
+            consumer.active_time = now_ms
+        return delivered
+
+    def history(
+        self, stream: Stream, consumer: Consumer, after: int, count: int, now_ms: int
+    ) -> list[tuple[int, bytes | None]]:
+        """XREADGROUP with an ID: the consumer's own pending entries after ``after``.
+
+        Entries deleted from the stream come back with ``None`` fields and keep their
+        pending record unchanged; the others count one more delivery.
+        """
+        if after >= MAX_ID:
+            return []
+        result: list[tuple[int, bytes | None]] = []
+        for stream_id, entry in consumer.pending.range(after + 1, MAX_ID):
+            fields = stream.get(stream_id)
+            if fields is not None:
+                entry.delivery_time = now_ms
+                entry.delivery_count += 1
+            result.append((stream_id, fields))
+            if count and len(result) == count:
+                break
+        return result
+
+    def copy(self) -> ConsumerGroup:
+        """A deep copy that keeps the sharing between group and consumer PELs."""
+        clone = ConsumerGroup(self.name, self.last_id, self.entries_read)
+        consumers: dict[int, Consumer] = {}
+        for name, consumer in self.consumers.items():
+            copied = Consumer(name, consumer.seen_time)
+            copied.active_time = consumer.active_time
+            clone.consumers[name] = copied
+            consumers[id(consumer)] = copied
+        for stream_id, entry in self.pending.range():
+            owner = consumers.get(id(entry.consumer)) if entry.consumer is not None else None
+            copied_entry = PendingEntry(entry.delivery_time, entry.delivery_count, owner)
+            clone.pending.add(stream_id, copied_entry)
+            if owner is not None:
+                owner.pending.add(stream_id, copied_entry)
+        return clone
+
+
+# -- lag and entries-read (Valkey's streamRangeHasTombstones / streamEstimateDistanceFromFirstEverEntry)
+
+
+def range_has_tombstones(stream: Stream, start: int, end: int = MAX_ID) -> bool:
+    """Whether an entry deleted by XDEL may lie within ``start..end``."""
+    if stream.length == 0 or stream.max_deleted_id == 0:
+        return False
+    if stream.first_id > stream.max_deleted_id:
+        return False
+    return start <= stream.max_deleted_id <= end
+
+
+def estimate_read_counter(stream: Stream, stream_id: int) -> int:
+    """How many entries were added up to ``stream_id``, or -1 when it cannot be known."""
+    if stream.entries_added == 0:
+        return 0
+    if stream.length == 0 and stream_id <= stream.last_id:
+        return stream.entries_added
+    if stream_id == stream.last_id:
+        return stream.entries_added
+    if stream_id > stream.last_id:
+        return -1
+    if stream.max_deleted_id == 0 or stream.max_deleted_id < stream.first_id:
+        if stream_id < stream.first_id:
+            return stream.entries_added - stream.length
+        if stream_id == stream.first_id:
+            return stream.entries_added - stream.length + 1
+    return -1
+
+
+def lag(stream: Stream, group: ConsumerGroup) -> int | None:
+    """Entries not yet delivered to the group, or ``None`` when unknown (XINFO)."""
+    if stream.entries_added == 0:
+        return 0
+    if group.entries_read != -1 and not range_has_tombstones(stream, group.last_id):
+        return stream.entries_added - group.entries_read
+    estimate = estimate_read_counter(stream, group.last_id)
+    return stream.entries_added - estimate if estimate != -1 else None

@@ -1,0 +1,111 @@
+"""A sorted set of integers (stream IDs) with O(log n) insert, delete and range start.
+
+It is a list of sorted chunks plus the list of each chunk's largest value: a
+bisect over the maxima finds the chunk, a bisect inside it finds the place. A
+chunk splits in two when it grows past ``2 * LOAD`` and disappears when empty,
+so every operation moves at most ``2 * LOAD`` references.
+
+Invariants: chunks are non-empty, sorted, and disjoint in increasing order;
+``_maxes[i] == _chunks[i][-1]``; a value is present at most once (callers keep
+their own dict for membership and payloads, and only add absent values).
+Iteration re-locates its position by value after each chunk, so the set may be
+changed while an iterator over it is suspended.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Iterator
+
+LOAD = 256
+
+
+class SortedIds:
+    __slots__ = ("_chunks", "_maxes", "_len")
+
+    def __init__(self, values: Iterable[int] = ()) -> None:
+        ordered = sorted(values)
+        self._chunks: list[list[int]] = [
+            ordered[i : i + LOAD] for i in range(0, len(ordered), LOAD)
+        ]
+        self._maxes: list[int] = [chunk[-1] for chunk in self._chunks]
+        self._len = len(ordered)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __bool__(self) -> bool:
+        return self._len > 0
+
+    def add(self, value: int) -> None:
+        """Insert ``value``, which must not be present."""
+        maxes = self._maxes
+        if not maxes:
+            self._chunks.append([value])
+            maxes.append(value)
+            self._len = 1
+            return
+        index = bisect_left(maxes, value)
+        if index == len(maxes):
+            index -= 1
+            self._chunks[index].append(value)
+            maxes[index] = value
+        else:
+            insort(self._chunks[index], value)
+        self._len += 1
+        chunk = self._chunks[index]
+        if len(chunk) > 2 * LOAD:
+            self._chunks[index : index + 1] = [chunk[:LOAD], chunk[LOAD:]]
+            maxes[index : index + 1] = [chunk[LOAD - 1], chunk[-1]]
+
+    def discard(self, value: int) -> bool:
+        """Remove ``value`` if present; True when it was."""
+        maxes = self._maxes
+        index = bisect_left(maxes, value)
+        if index == len(maxes):
+            return False
+        chunk = self._chunks[index]
+        position = bisect_left(chunk, value)
+        if position == len(chunk) or chunk[position] != value:
+            return False
+        del chunk[position]
+        self._len -= 1
+        if not chunk:
+            del self._chunks[index]
+            del maxes[index]
+        elif position == len(chunk):
+            maxes[index] = chunk[-1]
+        return True
+
+    def first(self) -> int | None:
+        return self._chunks[0][0] if self._chunks else None
+
+    def last(self) -> int | None:
+        return self._maxes[-1] if self._maxes else None
+
+    def irange(self, low: int, high: int) -> Iterator[int]:
+        """Values ``v`` with ``low <= v <= high``, ascending."""
+        position = low
+        while position <= high:
+            index = bisect_left(self._maxes, position)
+            if index == len(self._maxes):
+                return
+            chunk = self._chunks[index]
+            start = bisect_left(chunk, position)
+            stop = bisect_right(chunk, high)
+            last = chunk[-1]
+            yield from chunk[start:stop]
+            if stop < len(chunk):
+                return  # ``high`` falls inside this chunk
+            position = last + 1
+
+    def __iter__(self) -> Iterator[int]:
+        for chunk in list(self._chunks):
+            yield from list(chunk)
+
+    def copy(self) -> SortedIds:
+        clone = SortedIds()
+        clone._chunks = [list(chunk) for chunk in self._chunks]
+        clone._maxes = list(self._maxes)
+        clone._len = self._len
+        return clone

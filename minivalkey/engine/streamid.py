@@ -1,0 +1,128 @@
+"""Stream IDs as packed integers, and Valkey's rules for parsing them.
+
+An ID ``ms-seq`` (two unsigned 64-bit numbers) is stored as the single integer
+``ms << 64 | seq``, so IDs compare, sort and bisect as plain ints. ``MAX_ID`` is
+``18446744073709551615-18446744073709551615``.
+
+Parsing follows Valkey's ``streamGenericParseIDOrReply``: at most 127 bytes, cut at
+the first NUL byte, split at the first ``-``; each part is an unsigned 64-bit
+number read first strictly and then with C ``strtoull``'s leniency (leading
+blanks, a sign, leading zeros), so ``01-02`` is ``1-2`` and ``1- -1`` wraps to
+``1-18446744073709551615``. Errors raise ``CommandError`` with Valkey's text.
+"""
+
+from __future__ import annotations
+
+from ..commands.args import parse_int_or_none
+from ..errors import CommandError
+
+U64 = 2**64 - 1
+MAX_ID = (U64 << 64) | U64
+MIN_ID = 0
+
+INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+
+_BLANKS = b" \t\n\v\f\r"
+
+
+def make_id(ms: int, seq: int) -> int:
+    return (ms << 64) | seq
+
+
+def id_ms(stream_id: int) -> int:
+    return stream_id >> 64
+
+
+def id_seq(stream_id: int) -> int:
+    return stream_id & U64
+
+
+def format_id(stream_id: int) -> bytes:
+    return b"%d-%d" % (stream_id >> 64, stream_id & U64)
+
+
+def id_bulk(stream_id: int) -> bytes:
+    """The RESP bulk string of an ID (identical in RESP2 and RESP3)."""
+    text = b"%d-%d" % (stream_id >> 64, stream_id & U64)
+    return b"$%d\r\n%s\r\n" % (len(text), text)
+
+
+def _parse_u64(text: bytes) -> int | None:
+    """Valkey's string2ull: the strict signed parser first, then strtoull's rules."""
+    strict = parse_int_or_none(text)
+    if strict is not None:
+        return strict if strict >= 0 else None
+    body = text.lstrip(_BLANKS)
+    negative = False
+    if body[:1] in (b"+", b"-"):
+        negative = body[:1] == b"-"
+        body = body[1:]
+    if not body or not body.isdigit():
+        return None
+    value = int(body)
+    if value > U64:
+        return None
+    return (-value) & U64 if negative else value
+
+
+def parse_id(
+    raw: bytes, missing_seq: int = 0, strict: bool = True, allow_auto_seq: bool = False
+) -> int:
+    """Parse an ID argument.
+
+    With ``strict`` the bare ``-`` and ``+`` are refused; otherwise they mean the
+    smallest and the largest ID. ``missing_seq`` is the sequence of ``<ms>`` alone.
+    XADD's ``<ms>-*`` form goes through ``parse_id_with_auto``.
+    """
+    return parse_id_with_auto(raw, missing_seq, strict, allow_auto_seq)[0]
+
+
+def parse_id_with_auto(
+    raw: bytes, missing_seq: int = 0, strict: bool = True, allow_auto_seq: bool = False
+) -> tuple[int, bool]:
+    """Parse an ID; the flag is True for ``<ms>-*`` (then the sequence part is 0)."""
+    if len(raw) > 127:
+        raise CommandError(INVALID_ID)
+    text = raw.split(b"\0", 1)[0]
+    if strict and text in (b"-", b"+"):
+        raise CommandError(INVALID_ID)
+    if text == b"-":
+        return MIN_ID, False
+    if text == b"+":
+        return MAX_ID, False
+    ms_text, dash, seq_text = text.partition(b"-")
+    ms = _parse_u64(ms_text)
+    if ms is None:
+        raise CommandError(INVALID_ID)
+    if not dash:
+        return make_id(ms, missing_seq), False
+    if allow_auto_seq and seq_text == b"*":
+        return make_id(ms, 0), True
+    seq = _parse_u64(seq_text)
+    if seq is None:
+        raise CommandError(INVALID_ID)
+    return make_id(ms, seq), False
+
+
+INVALID_START = "ERR invalid start ID for the interval"
+INVALID_END = "ERR invalid end ID for the interval"
+
+
+def parse_range_start(raw: bytes) -> int:
+    """A range's low bound: ``-``, an ID (missing seq 0), or ``(ID`` (exclusive)."""
+    if len(raw) > 1 and raw[:1] == b"(":
+        value = parse_id(raw[1:], 0, strict=True)
+        if value == MAX_ID:
+            raise CommandError(INVALID_START)
+        return value + 1
+    return parse_id(raw, 0, strict=False)
+
+
+def parse_range_end(raw: bytes) -> int:
+    """A range's high bound: ``+``, an ID (missing seq is the maximum), or ``(ID``."""
+    if len(raw) > 1 and raw[:1] == b"(":
+        value = parse_id(raw[1:], U64, strict=True)
+        if value == MIN_ID:
+            raise CommandError(INVALID_END)
+        return value - 1
+    return parse_id(raw, U64, strict=False)
