@@ -13,14 +13,13 @@ and 1 on a configuration error.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import platform
 import signal
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, logs
 from .config import Config, ConfigError, find_param, is_ignored_directive
 from .core import VALKEY_VERSION, ServerCore
 from .resp import split_inline_args
@@ -140,26 +139,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"Fatal error, can't open config file '{args[0]}': {error.strerror}", file=sys.stderr)
         return 1
-    _configure_logging(config.get_str("loglevel"))
+    logs.configure(config.get_str("loglevel"))
+    config.listeners.append(logs.follow_config)
     loop = new_event_loop()
     try:
         return loop.run_until_complete(_serve(config))
     finally:
         loop.close()
-
-
-def _configure_logging(level: str) -> None:
-    levels = {
-        "debug": logging.DEBUG,
-        "verbose": logging.INFO,
-        "notice": logging.WARNING,
-        "warning": logging.ERROR,
-        "nothing": logging.CRITICAL + 1,
-    }
-    logging.basicConfig(
-        level=levels.get(level, logging.WARNING),
-        format="%(process)d:M %(asctime)s %(levelname)s %(message)s",
-    )
 
 
 async def _serve(config: Config) -> int:
@@ -178,17 +164,19 @@ async def _serve(config: Config) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, shell.request_stop)
-    log = logging.getLogger("minivalkey")
-    log.warning(
-        "minivalkey %s (Valkey %s compatible) on %s, port %s, pid %s",
+    logs.notice(
+        "minivalkey %s (Valkey %s compatible) on %s, pid %s",
         __version__,
         VALKEY_VERSION,
         platform.python_implementation(),
-        shell.ports[0] if shell.ports else config.get_str("unixsocket"),
         core.process_id,
     )
-    print(f"Ready to accept connections tcp port={core.tcp_port}", flush=True)
+    if shell.ports:
+        logs.notice("Ready to accept connections tcp port=%s", shell.ports[0])
+    if unixsocket:
+        logs.notice("Ready to accept connections unix %s", unixsocket)
     await shell.stopped.wait()
+    logs.notice("User requested shutdown...")
     await shell.stop()
-    log.warning("minivalkey is now ready to exit, bye bye...")
+    logs.notice("minivalkey is now ready to exit, bye bye...")
     return 0
