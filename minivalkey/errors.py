@@ -173,3 +173,55 @@ def config_set_failed(name: str, reason: str) -> str:
 
 def config_rewrite_failed(reason: str) -> str:
     return no_newlines(f"ERR Rewriting config file: {reason}")
+
+
+# -- stream consumer groups (XINFO CONSUMERS, XGROUP SETID/CREATECONSUMER/DELCONSUMER) ----
+
+
+def no_such_consumer_group(group: bytes, key: bytes) -> str:
+    """A named group is missing on an existing stream key (names printed as C strings)."""
+    return no_newlines(
+        f"NOGROUP No such consumer group '{c_string(group)}' for key name '{c_string(key)}'"
+    )
+
+
+# -- blocking timeouts (XREAD / XREADGROUP BLOCK) --------------------------------------
+
+TIMEOUT_NEGATIVE = "ERR timeout is negative"
+TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
+
+
+# -- stream reads and consumer groups (XREADGROUP, XPENDING, XCLAIM, XAUTOCLAIM) ---------
+
+
+def no_such_key_or_group(key: bytes, group: bytes, suffix: str = "") -> str:
+    """The key or the group is missing; XREADGROUP adds a suffix naming its GROUP option."""
+    return no_newlines(
+        f"NOGROUP No such key '{c_string(key)}' or consumer group '{c_string(group)}'{suffix}"
+    )
+
+
+# -- stream writes (XADD, XTRIM, XSETID) -----------------------------------------------
+
+XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0"
+MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0."
+LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0."
+TRIM_STRATEGY_CONFLICT = (
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+)
+LIMIT_WITHOUT_STRATEGY = (
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+)
+XTRIM_WITHOUT_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy"
+LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
+XSETID_BELOW_GIVEN_MAX_DELETED = (
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+)
+XSETID_BELOW_MAX_DELETED = (
+    "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
+)
+XSETID_BELOW_TOP_ITEM = "ERR The ID specified in XSETID is smaller than the target stream top item"
+XSETID_ENTRIES_ADDED_TOO_SMALL = (
+    "ERR The entries_added specified in XSETID is smaller than the target stream length"
+)

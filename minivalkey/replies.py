@@ -16,6 +16,8 @@ that ``resp.encode`` turns into RESP2 or RESP3. The mapping is:
 * ``Verbatim`` -> RESP3 verbatim string, RESP2 bulk string
 * ``BigNumber`` -> RESP3 big number, RESP2 bulk string
 * ``RawReply`` -> bytes written as they are (identical in both protocols)
+* ``PairList`` -> RESP3 map that may repeat a key, RESP2 array of two-element
+  arrays (XREAD / XREADGROUP)
 
 Invariant: every value here is immutable once built, so constants can be shared.
 """
@@ -83,6 +85,16 @@ class RawReply:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+
+
+class PairList(list):  # type: ignore[type-arg]
+    """(key, value) pairs answered as a RESP3 map, duplicate keys allowed.
+
+    In RESP2 each pair becomes a two-element array (not a flat list as ``Map``
+    gives): XREAD and XREADGROUP answer ``[[key, entries], ...]`` there.
+    """
+
+    __slots__ = ()
 
 
 class _NullArray:

@@ -46,6 +46,7 @@ from .replies import (
     BigNumber,
     ErrorReply,
     Map,
+    PairList,
     Push,
     RawReply,
     Set,
@@ -589,6 +590,13 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
         else:
             out.append(b"*%d\r\n" % (2 * len(value)))
         for key, item in value.items():
+            _encode_into(key, protocol, out)
+            _encode_into(item, protocol, out)
+    elif kind is PairList:
+        out.append(b"%%%d\r\n" % len(value) if protocol == 3 else b"*%d\r\n" % len(value))
+        for key, item in value:
+            if protocol != 3:
+                out.append(b"*2\r\n")
             _encode_into(key, protocol, out)
             _encode_into(item, protocol, out)
     elif kind is Set or kind is Push:

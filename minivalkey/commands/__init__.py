@@ -4,4 +4,16 @@ Invariant: every module listed here registers its commands in ``table.COMMANDS``
 import time, and nothing else registers commands.
 """
 
-from . import client, connection, introspection, keys, server, strings, transactions  # noqa: F401
+from . import (  # noqa: F401
+    client,
+    connection,
+    groups,
+    introspection,
+    keys,
+    server,
+    streamread,
+    streams,
+    strings,
+    transactions,
+    xinfo,
+)

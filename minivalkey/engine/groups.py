@@ -11,11 +11,17 @@ Invariants (Valkey 8.0.1's t_stream.c):
 * ``seen_time`` changes on every XREADGROUP, XCLAIM and XAUTOCLAIM by a consumer;
   ``active_time`` (-1 = never) only when it is given a new entry or claims one.
 * Times are milliseconds of the command time; nothing here reads a clock.
+* A ``PendingEntry`` without a consumer exists only for an instant, inside
+  ``claim`` with FORCE, before it is given to the claiming consumer.
+* Claiming (``claim``, ``autoclaim``) never leaves a pending entry for an ID the
+  stream no longer holds once it has looked at it: such entries are dropped from
+  both PELs (XCLAIM silently, XAUTOCLAIM reporting them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .idindex import SortedIds
@@ -117,6 +123,15 @@ class ConsumerGroup:
             self.pending.remove(stream_id)
         return len(consumer.pending)
 
+    def consumer_seen(self, name: bytes, now_ms: int) -> tuple[Consumer, bool]:
+        """The named consumer (created if needed), marked as seen now; True if created.
+
+        XREADGROUP, XCLAIM and XAUTOCLAIM do this whatever they go on to deliver.
+        """
+        consumer, created = self.get_or_create_consumer(name, now_ms)
+        consumer.seen_time = now_ms
+        return consumer, created
+
     def sorted_consumers(self) -> list[Consumer]:
         """Consumers in byte order of their names, as Valkey lists them."""
         return [self.consumers[name] for name in sorted(self.consumers)]
@@ -159,6 +174,142 @@ class ConsumerGroup:
         if entry.consumer is not None:
             entry.consumer.pending.remove(stream_id)
         return True
+
+    def drop(self, stream_id: int, entry: PendingEntry) -> None:
+        """Forget a pending entry whose stream entry is gone (claiming found it deleted)."""
+        self.pending.remove(stream_id)
+        if entry.consumer is not None:
+            entry.consumer.pending.remove(stream_id)
+
+    def advance_last_id(self, stream_id: int) -> None:
+        """XCLAIM LASTID: move ``last_id`` forward only; ``entries_read`` is left alone."""
+        if stream_id > self.last_id:
+            self.last_id = stream_id
+
+    def pending_range(
+        self,
+        start: int,
+        end: int,
+        count: int,
+        min_idle: int,
+        now_ms: int,
+        consumer: Consumer | None = None,
+    ) -> list[tuple[int, PendingEntry]]:
+        """XPENDING's extended form: up to ``count`` entries of ``start..end``, ascending.
+
+        The consumer's PEL when one is given, else the group's. A non-zero
+        ``min_idle`` skips entries delivered less than that long ago (skipped
+        entries do not count against ``count``).
+        """
+        pel = consumer.pending if consumer is not None else self.pending
+        found: list[tuple[int, PendingEntry]] = []
+        if count <= 0:
+            return found
+        for stream_id, entry in pel.range(start, end):
+            if min_idle and now_ms - entry.delivery_time < min_idle:
+                continue
+            found.append((stream_id, entry))
+            if len(found) == count:
+                break
+        return found
+
+    def consumers_with_pending(self) -> list[tuple[bytes, int]]:
+        """(name, pending count) of consumers with something pending, in name order."""
+        return [
+            (consumer.name, len(consumer.pending))
+            for consumer in self.sorted_consumers()
+            if len(consumer.pending)
+        ]
+
+    # -- claiming ------------------------------------------------------------------------
+
+    def claim(
+        self,
+        stream: Stream,
+        consumer: Consumer,
+        ids: list[int],
+        request: ClaimRequest,
+        now_ms: int,
+    ) -> list[tuple[int, bytes]]:
+        """XCLAIM: move the listed pending entries to ``consumer``; the claimed entries.
+
+        IDs are handled in the order given (a repeated ID is handled again). An ID
+        the stream no longer holds leaves the PEL unreported; with ``force`` an
+        existing entry that is not pending becomes pending. An entry owned by
+        someone is only taken when it has been idle for ``min_idle`` ms (0: always).
+        """
+        claimed: list[tuple[int, bytes]] = []
+        for stream_id in ids:
+            entry = self.pending.get(stream_id)
+            fields = stream.get(stream_id)
+            if fields is None:
+                if entry is not None:
+                    self.drop(stream_id, entry)
+                continue
+            if entry is None:
+                if not request.force:
+                    continue
+                entry = PendingEntry(now_ms, 1, None)
+                self.pending.add(stream_id, entry)
+            if (
+                entry.consumer is not None
+                and request.min_idle
+                and now_ms - entry.delivery_time < request.min_idle
+            ):
+                continue
+            self.transfer(stream_id, entry, consumer)
+            entry.delivery_time = request.delivery_time
+            if request.retry_count >= 0:
+                entry.delivery_count = request.retry_count
+            elif not request.justid:
+                entry.delivery_count += 1
+            consumer.active_time = now_ms
+            claimed.append((stream_id, fields))
+        return claimed
+
+    def autoclaim(
+        self,
+        stream: Stream,
+        consumer: Consumer,
+        start: int,
+        count: int,
+        min_idle: int,
+        justid: bool,
+        now_ms: int,
+    ) -> AutoClaimResult:
+        """XAUTOCLAIM: scan the group PEL from ``start``, claiming idle entries.
+
+        At most ``count`` entries are claimed or found deleted, and at most
+        ``count * 10`` PEL entries are looked at. The cursor is the first PEL ID
+        after the last one looked at (0 when the scan reached the end).
+        """
+        result = AutoClaimResult()
+        attempts = count * AUTOCLAIM_ATTEMPTS_FACTOR
+        last_seen: int | None = None
+        for stream_id, entry in self.pending.range(start, MAX_ID):
+            if attempts == 0 or count == 0:
+                break
+            attempts -= 1
+            last_seen = stream_id
+            fields = stream.get(stream_id)
+            if fields is None:
+                self.drop(stream_id, entry)
+                result.deleted.append(stream_id)
+                count -= 1
+                continue
+            if min_idle and now_ms - entry.delivery_time < min_idle:
+                continue
+            self.transfer(stream_id, entry, consumer)
+            entry.delivery_time = now_ms
+            if not justid:
+                entry.delivery_count += 1
+            consumer.active_time = now_ms
+            result.claimed.append((stream_id, fields))
+            count -= 1
+        if last_seen is not None:
+            following = next(self.pending.ids.irange(last_seen + 1, MAX_ID), None)
+            result.cursor = following if following is not None else 0
+        return result
 
     # -- reading -----------------------------------------------------------------------
 
@@ -225,7 +376,37 @@ class ConsumerGroup:
         return clone
 
 
-# -- lag and entries-read (Valkey's streamRangeHasTombstones / streamEstimateDistanceFromFirstEverEntry)
+# XAUTOCLAIM looks at up to this many PEL entries per entry it may return.
+AUTOCLAIM_ATTEMPTS_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """XCLAIM's options, validated: what a claim does to each entry it takes.
+
+    ``delivery_time`` is the new delivery time (already resolved from IDLE/TIME);
+    ``retry_count`` is the new delivery count, or -1 to count one more delivery
+    (none with ``justid``).
+    """
+
+    min_idle: int
+    delivery_time: int
+    retry_count: int = -1
+    force: bool = False
+    justid: bool = False
+
+
+@dataclass
+class AutoClaimResult:
+    """XAUTOCLAIM's answer: next cursor, claimed entries, IDs dropped as deleted."""
+
+    cursor: int = 0
+    claimed: list[tuple[int, bytes]] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)
+
+
+# -- lag and entries-read (Valkey's streamRangeHasTombstones and
+# streamEstimateDistanceFromFirstEverEntry)
 
 
 def range_has_tombstones(stream: Stream, start: int, end: int = MAX_ID) -> bool:

@@ -3,19 +3,24 @@
 Layout. A ``Stream`` keeps ``nodes`` (each a bounded run of consecutive entries)
 and ``keys``, the master ID of every node, sorted, so a lookup or a range start is
 a bisect over ``keys`` then a binary search inside one node. A node stores its
-entry IDs in two ``array('Q')`` (ms and seq), one byte of flags per entry, and the
-entries' field/value arrays already encoded as RESP, concatenated in one
-``bytearray`` with their offsets: a read slices stored bytes and adds the ID.
+entry IDs in two ``array('Q')`` (ms and seq) and one byte of flags per entry. Each
+entry is also kept as the exact RESP bytes of its reply, ``*2`` [ID bulk, field
+array], all of a node's entries concatenated in one ``bytearray`` with their
+offsets; ``heads`` holds, per entry, the length of the part before the field
+array. An entry never changes after XADD and its reply is the same in RESP2 and
+RESP3, so a range read only slices stored bytes (a run of live entries is one
+slice) and nothing is encoded twice.
 
 Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 * Entries are appended to the last node only; a new node starts when the last one
-  reaches ``stream-node-max-entries`` stored entries (live or deleted) or when its
+  holds ``stream-node-max-entries`` stored entries (live or deleted) or when its
   listpack byte size plus the new entry's raw field/value bytes reaches
   ``stream-node-max-bytes``. The byte size follows the listpack encoding model in
   ``_element_size`` so node boundaries match Valkey's exactly.
 * A deleted entry stays as a tombstone (flag ``DELETED``) until its whole node goes:
-  a node is removed when its last live entry is deleted or trimming drops it.
-  Nodes never merge.
+  a node is removed when XDEL deletes its last live entry or trimming drops it.
+  Exact MINID trimming may leave a node with no live entry (Valkey does too); it
+  stays until a later trim removes it. Nodes never merge.
 * ``length`` counts live entries; ``last_id`` is the last ID ever added (or set by
   XSETID) and never moves on deletion; ``first_id`` is the first live ID (0 when
   empty); ``max_deleted_id`` is the largest ID removed by XDEL; ``entries_added``
@@ -31,7 +36,6 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..commands.args import parse_int_or_none
 from ..errors import CommandError
 from .streamid import MAX_ID, U64, id_bulk, make_id
 
@@ -48,6 +52,12 @@ ERR_TOO_LARGE = "ERR Elements are too large to be stored"
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _MAX_NODE_BYTES = 2**30
+
+# "$<n>\r\n" for the lengths most fields and values have.
+_BULK_HEADS = [b"$%d\r\n" % size for size in range(256)]
+
+# Flag bytes of a live entry (with or without SAMEFIELDS), for bytearray.find.
+_LIVE = (b"\x00", b"\x02")
 
 
 # -- the listpack size model ---------------------------------------------------------
@@ -81,15 +91,29 @@ def _backlen_size(encoded: int) -> int:
 
 
 def _element_size(raw: bytes) -> int:
-    """Bytes a listpack spends on a string element (stored as an integer when it is one)."""
-    if len(raw) <= 20 and raw:
-        first = raw[0]
-        if 0x30 <= first <= 0x39 or first == 0x2D:
-            number = parse_int_or_none(raw)
-            if number is not None:
-                return _int_element_size(number)
+    """Bytes a listpack spends on a string element (stored as an integer when it is one).
+
+    A string is stored as an integer when it is the canonical decimal form of an
+    int64 (``0``, or an optional ``-`` then a digit 1-9 and digits, 20 bytes at most).
+    """
     size = len(raw)
-    encoded = size + (1 if size < 64 else 2 if size < 4096 else 5)
+    if 0 < size <= 20:
+        first = raw[0]
+        if 0x31 <= first <= 0x39:
+            if raw.isdigit():
+                value = int(raw)
+                if value <= _INT64_MAX:
+                    return _int_element_size(value)
+        elif first == 0x30:
+            if size == 1:
+                return 2
+        elif first == 0x2D and size > 1 and 0x31 <= raw[1] <= 0x39 and raw[1:].isdigit():
+            value = int(raw)
+            if value >= _INT64_MIN:
+                return _int_element_size(value)
+    if size < 64:
+        return size + 2  # one length byte, one back-length byte
+    encoded = size + (2 if size < 4096 else 5)
     return encoded + _backlen_size(encoded)
 
 
@@ -116,6 +140,7 @@ class Node:
         "ms",
         "seq",
         "flags",
+        "heads",
         "offsets",
         "blob",
         "count",
@@ -130,6 +155,7 @@ class Node:
         self.ms = array("Q")
         self.seq = array("Q")
         self.flags = bytearray()
+        self.heads = bytearray()  # length of entry i's "*2 + ID bulk" prefix in blob
         self.offsets = array("Q", [0])  # entry i is blob[offsets[i]:offsets[i + 1]]
         self.blob = bytearray()
         self.count = 0  # live entries
@@ -159,7 +185,16 @@ class Node:
     def id_at(self, index: int) -> int:
         return (self.ms[index] << 64) | self.seq[index]
 
+    def last_id(self) -> int:
+        """The ID of the last stored entry, live or not (MINID trimming looks at it)."""
+        return (self.ms[-1] << 64) | self.seq[-1]
+
     def fields_at(self, index: int) -> bytes:
+        """Entry ``index``'s RESP field/value array."""
+        return bytes(self.blob[self.offsets[index] + self.heads[index] : self.offsets[index + 1]])
+
+    def entry_at(self, index: int) -> bytes:
+        """Entry ``index``'s whole reply, ``*2`` [ID, fields] (``entry_reply``)."""
         return bytes(self.blob[self.offsets[index] : self.offsets[index + 1]])
 
     def is_live(self, index: int) -> bool:
@@ -177,29 +212,44 @@ class Node:
                 high = middle
         return low
 
-    def append(self, stream_id: int, pairs: list[bytes]) -> None:
-        fields = tuple(pairs[0::2])
-        values = pairs[1::2]
-        same = fields == self.master_fields
+    def append(self, stream_id: int, pairs: list[bytes]) -> bytes:
+        """Store an entry after the others; answers its ID as text (``ms-seq``)."""
+        fields = pairs[0::2]
         ms, seq = stream_id >> 64, stream_id & U64
-        cost = (
-            2  # flags, always a small integer
-            + _int_element_size(_signed(ms - (self.master_id >> 64)))
-            + _int_element_size(_signed(seq - (self.master_id & U64)))
-            + sum(_element_size(value) for value in values)
-        )
-        if same:
+        master = self.master_id
+        # ID deltas from the master entry, stored as int64 (small ones take 2 bytes)
+        delta = ms - (master >> 64)
+        cost = 4 if 0 <= delta <= 127 else 2 + _int_element_size(_signed(delta))
+        delta = seq - (master & U64)
+        cost += 2 if 0 <= delta <= 127 else _int_element_size(_signed(delta))
+        for value in pairs[1::2]:
+            cost += _element_size(value)
+        if len(fields) == len(self.master_fields) and tuple(fields) == self.master_fields:
+            flag = SAMEFIELDS
             cost += _int_element_size(len(fields) + 3)
         else:
-            cost += _int_element_size(len(fields)) + sum(_element_size(f) for f in fields)
-            cost += _int_element_size(2 * len(fields) + 4)
+            flag = 0
+            cost += _int_element_size(len(fields)) + _int_element_size(2 * len(fields) + 4)
+            for field in fields:
+                cost += _element_size(field)
         self.entry_bytes += cost
         self.ms.append(ms)
         self.seq.append(seq)
-        self.flags.append(SAMEFIELDS if same else 0)
-        self.blob += encode_fields(pairs)
-        self.offsets.append(len(self.blob))
+        self.flags.append(flag)
+        text = b"%d-%d" % (ms, seq)
+        head = b"*2\r\n$%d\r\n%s\r\n" % (len(text), text)
+        self.heads.append(len(head))
+        blob = self.blob
+        blob += head
+        blob += b"*%d\r\n" % len(pairs)
+        for item in pairs:
+            size = len(item)
+            blob += _BULK_HEADS[size] if size < 256 else b"$%d\r\n" % size
+            blob += item
+            blob += b"\r\n"
+        self.offsets.append(len(blob))
         self.count += 1
+        return text
 
     def mark_deleted(self, index: int) -> None:
         self.flags[index] |= DELETED
@@ -207,16 +257,21 @@ class Node:
         self.deleted += 1
 
     def last_live_index(self) -> int:
-        for index in range(len(self.flags) - 1, -1, -1):
-            if not self.flags[index] & DELETED:
-                return index
-        return -1
+        """Index of the last live entry, -1 when there is none."""
+        if not self.deleted:
+            return len(self.flags) - 1
+        return max(self.flags.rfind(_LIVE[0]), self.flags.rfind(_LIVE[1]))
 
     def first_live_index(self) -> int:
-        for index, flag in enumerate(self.flags):
-            if not flag & DELETED:
-                return index
-        return -1
+        """Index of the first live entry, -1 when there is none."""
+        if not self.deleted:
+            return 0 if self.flags else -1
+        if not self.count:
+            return -1
+        plain, same = self.flags.find(_LIVE[0]), self.flags.find(_LIVE[1])
+        if plain < 0 or same < 0:
+            return max(plain, same)
+        return min(plain, same)
 
     def copy(self) -> Node:
         clone = Node.__new__(Node)
@@ -225,6 +280,7 @@ class Node:
         clone.ms = array("Q", self.ms)
         clone.seq = array("Q", self.seq)
         clone.flags = bytearray(self.flags)
+        clone.heads = bytearray(self.heads)
         clone.offsets = array("Q", self.offsets)
         clone.blob = bytearray(self.blob)
         clone.count = self.count
@@ -271,7 +327,8 @@ class Stream:
         """The ID XADD would give the entry (raises Valkey's XADD ID errors).
 
         ``requested`` is ``None`` for ``*``; with ``auto_seq`` it is ``<ms>-0`` and the
-        sequence is chosen after the last ID of the same millisecond.
+        sequence is chosen after the last ID of the same millisecond. ``*`` never
+        goes back: when the clock is behind ``last_id`` the sequence counts up.
         """
         last = self.last_id
         if last == MAX_ID:
@@ -292,30 +349,33 @@ class Stream:
             raise CommandError(ERR_NOT_GREATER)
         return requested
 
-    def append(
-        self, stream_id: int, pairs: list[bytes], max_entries: int, max_bytes: int
-    ) -> None:
-        """Add an entry with an ID greater than every other (checked by ``next_id``)."""
-        raw = sum(len(item) for item in pairs)
+    def append(self, stream_id: int, pairs: list[bytes], max_entries: int, max_bytes: int) -> bytes:
+        """Add an entry with an ID greater than every other (checked by ``next_id``).
+
+        Answers the ID as text (``ms-seq``), which is what XADD replies.
+        """
+        raw = sum(map(len, pairs))
         if raw > _MAX_NODE_BYTES:
             raise CommandError(ERR_TOO_LARGE)
         if max_bytes <= 0 or max_bytes > _MAX_NODE_BYTES:
             max_bytes = _MAX_NODE_BYTES
-        tail = self.nodes[-1] if self.nodes else None
+        nodes = self.nodes
+        tail = nodes[-1] if nodes else None
         if (
             tail is None
+            or (max_entries and len(tail.flags) >= max_entries)
             or tail.size + raw >= max_bytes
-            or (max_entries and len(tail) >= max_entries)
         ):
             tail = Node(stream_id, tuple(pairs[0::2]))
-            self.nodes.append(tail)
+            nodes.append(tail)
             self.keys.append(stream_id)
-        tail.append(stream_id, pairs)
+        text = tail.append(stream_id, pairs)
         self.length += 1
         self.entries_added += 1
         self.last_id = stream_id
         if self.length == 1:
             self.first_id = stream_id
+        return text
 
     # -- reading -------------------------------------------------------------------
 
@@ -373,20 +433,116 @@ class Stream:
             if node_index >= 0:
                 position = len(nodes[node_index]) - 1
 
+    def range_array(
+        self, start: int, end: int, count: int = 0, reverse: bool = False
+    ) -> tuple[int, bytes]:
+        """The RESP array of the live entries in ``start..end`` (XRANGE's reply) and its size.
+
+        At most ``count`` entries (0: all), descending with ``reverse``. The stored
+        entry bytes are copied as they are: a run of live entries is one slice.
+        """
+        if start > end or not self.nodes:
+            return 0, b"*0\r\n"
+        if reverse:
+            return self._reversed_array(start, end, count)
+        parts: list[bytes | bytearray] = []
+        emitted = 0
+        nodes = self.nodes
+        node_index = self._node_index(start)
+        position = nodes[node_index].search(start)
+        while node_index < len(nodes):
+            node = nodes[node_index]
+            last = len(node.flags)
+            finished = node.last_id() > end
+            if finished:
+                last = node.search(end + 1)
+            offsets, blob = node.offsets, node.blob
+            if not node.deleted:
+                if count and last - position > count - emitted:
+                    last = position + count - emitted
+                    finished = True
+                if last > position:
+                    parts.append(blob[offsets[position] : offsets[last]])
+                    emitted += last - position
+            else:
+                flags = node.flags
+                run = -1  # first index of the current run of live entries
+                for index in range(position, last):
+                    if flags[index] & DELETED:
+                        if run >= 0:
+                            parts.append(blob[offsets[run] : offsets[index]])
+                            run = -1
+                        continue
+                    if run < 0:
+                        run = index
+                    emitted += 1
+                    if emitted == count:
+                        last = index + 1
+                        finished = True
+                        break
+                if run >= 0:
+                    parts.append(blob[offsets[run] : offsets[last]])
+            if finished or (count and emitted >= count):
+                break
+            node_index += 1
+            position = 0
+        return emitted, b"*%d\r\n" % emitted + b"".join(parts)
+
+    def _reversed_array(self, start: int, end: int, count: int) -> tuple[int, bytes]:
+        parts: list[bytes | bytearray] = []
+        nodes = self.nodes
+        node_index = self._node_index(end)
+        node = nodes[node_index]
+        position = node.search(end + 1) - 1 if end < MAX_ID else len(node) - 1
+        while node_index >= 0:
+            node = nodes[node_index]
+            flags, ms, seq, offsets, blob = node.flags, node.ms, node.seq, node.offsets, node.blob
+            for index in range(position, -1, -1):
+                if ((ms[index] << 64) | seq[index]) < start:
+                    return len(parts), b"*%d\r\n" % len(parts) + b"".join(parts)
+                if flags[index] & DELETED:
+                    continue
+                parts.append(blob[offsets[index] : offsets[index + 1]])
+                if len(parts) == count:
+                    return count, b"*%d\r\n" % count + b"".join(parts)
+            node_index -= 1
+            if node_index >= 0:
+                position = len(nodes[node_index]) - 1
+        return len(parts), b"*%d\r\n" % len(parts) + b"".join(parts)
+
+    def _locate(self, stream_id: int) -> tuple[int, int]:
+        """(node index, entry index) of the live entry ``stream_id``, or (-1, -1)."""
+        if not self.nodes:
+            return -1, -1
+        node_index = self._node_index(stream_id)
+        node = self.nodes[node_index]
+        index = node.search(stream_id)
+        if index < len(node.flags) and node.id_at(index) == stream_id and node.is_live(index):
+            return node_index, index
+        return -1, -1
+
     def get(self, stream_id: int) -> bytes | None:
         """The encoded fields of the live entry ``stream_id``, or ``None``."""
-        if not self.nodes:
-            return None
-        node = self.nodes[self._node_index(stream_id)]
-        index = node.search(stream_id)
-        if index < len(node) and node.id_at(index) == stream_id and node.is_live(index):
-            return node.fields_at(index)
-        return None
+        node_index, index = self._locate(stream_id)
+        return None if node_index < 0 else self.nodes[node_index].fields_at(index)
+
+    def get_entry(self, stream_id: int) -> bytes | None:
+        """The whole reply of the live entry ``stream_id`` (``entry_reply``), or ``None``."""
+        node_index, index = self._locate(stream_id)
+        return None if node_index < 0 else self.nodes[node_index].entry_at(index)
 
     def last_live_id(self) -> int:
         """The ID of the last live entry, 0 when the stream is empty."""
         for node in reversed(self.nodes):
             index = node.last_live_index()
+            if index >= 0:
+                return node.id_at(index)
+        return 0
+
+    def first_live_id(self) -> int:
+        """The ID of the first live entry, 0 when the stream is empty."""
+        for node in self.nodes:
+            index = node.first_live_index()
             if index >= 0:
                 return node.id_at(index)
         return 0
@@ -401,14 +557,11 @@ class Stream:
 
     def delete(self, stream_id: int) -> bool:
         """XDEL of one ID: True when a live entry was removed (metadata is the caller's)."""
-        if not self.nodes:
+        node_index, index = self._locate(stream_id)
+        if node_index < 0:
             return False
-        node_index = self._node_index(stream_id)
         node = self.nodes[node_index]
-        index = node.search(stream_id)
-        if index == len(node) or node.id_at(index) != stream_id or not node.is_live(index):
-            return False
-        if node.count == 1:
+        if node.count == 1:  # its last live entry: the node goes, tombstones and all
             del self.nodes[node_index]
             del self.keys[node_index]
         else:
@@ -428,12 +581,8 @@ class Stream:
                 if stream_id == self.first_id:
                     first_removed = True
         if removed and (first_removed or self.length == 0):
-            self._refresh_first_id()
+            self.first_id = self.first_live_id()
         return removed
-
-    def _refresh_first_id(self) -> None:
-        first = self.first_entry()
-        self.first_id = first[0] if first is not None else 0
 
     def trim(
         self,
@@ -450,8 +599,9 @@ class Stream:
         entries removed, in whole nodes, as Valkey's LIMIT does.
         """
         removed = 0
-        while self.nodes:
-            node = self.nodes[0]
+        nodes = self.nodes
+        while nodes:
+            node = nodes[0]
             if maxlen is not None and self.length <= maxlen:
                 break
             if limit and removed + node.count > limit:
@@ -460,27 +610,52 @@ class Stream:
                 removable = self.length - node.count >= maxlen
             else:
                 assert minid is not None
-                removable = node.id_at(len(node) - 1) < minid
+                removable = node.last_id() < minid
             if removable:
-                del self.nodes[0]
+                del nodes[0]
                 del self.keys[0]
                 self.length -= node.count
                 removed += node.count
                 continue
             if approx:
                 break
-            for index in range(len(node)):
-                if maxlen is not None and self.length <= maxlen:
+            removed += self._trim_inside(node, maxlen, minid)
+            break
+        if removed:
+            self.first_id = self.first_live_id()
+        return removed
+
+    def _trim_inside(self, node: Node, maxlen: int | None, minid: int | None) -> int:
+        """Exact trimming within the first node: mark its oldest live entries deleted.
+
+        Valkey walks the node from its first stored entry; tombstones before the
+        first live one change nothing (for MINID, a tombstone at or past the
+        threshold implies the live entries after it are too), so the walk starts
+        at the first live entry.
+        """
+        start = node.first_live_index()
+        if start < 0:
+            return 0
+        flags = node.flags
+        removed = 0
+        if maxlen is not None:
+            for index in range(start, len(flags)):
+                if self.length <= maxlen:
                     break
-                if minid is not None and node.id_at(index) >= minid:
-                    break
-                if node.is_live(index):
+                if not flags[index] & DELETED:
                     node.mark_deleted(index)
                     self.length -= 1
                     removed += 1
-            break
-        if removed:
-            self._refresh_first_id()
+            return removed
+        assert minid is not None
+        ms, seq = node.ms, node.seq
+        for index in range(start, len(flags)):
+            if ((ms[index] << 64) | seq[index]) >= minid:
+                break
+            if not flags[index] & DELETED:
+                node.mark_deleted(index)
+                self.length -= 1
+                removed += 1
         return removed
 
     # -- introspection ---------------------------------------------------------------

@@ -49,9 +49,11 @@ def id_bulk(stream_id: int) -> bytes:
 
 def _parse_u64(text: bytes) -> int | None:
     """Valkey's string2ull: the strict signed parser first, then strtoull's rules."""
-    strict = parse_int_or_none(text)
-    if strict is not None:
-        return strict if strict >= 0 else None
+    if text.isdigit():  # the usual case; strtoull also takes leading zeros
+        value = int(text)
+        return value if value <= U64 else None
+    if parse_int_or_none(text) is not None:
+        return None  # a negative number: string2ull refuses it without trying strtoull
     body = text.lstrip(_BLANKS)
     negative = False
     if body[:1] in (b"+", b"-"):

@@ -1,0 +1,301 @@
+"""Shared pieces of the stream benchmarks: servers, a pipelined client, machine facts.
+
+Run on demand only (nothing under tests/ imports this). Every server started here
+listens on 127.0.0.1 on a free port, keeps no data on disk, and is stopped by the
+context manager that started it, whatever happens.
+
+Invariant: the pipelined client keeps at most ``depth`` commands in flight and
+reads every reply, so a measurement always includes the server's full work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import hiredis
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS-streams.md"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+VALKEY_SERVER = os.environ.get("MINIVALKEY_BENCH_VALKEY", "/work/ref/valkey-server")
+
+Command = Sequence[bytes]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def encode(argv: Command) -> bytes:
+    parts = [b"*%d\r\n" % len(argv)]
+    for arg in argv:
+        parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
+    return b"".join(parts)
+
+
+class Client:
+    """A raw-socket client: hiredis parses replies, commands go out in pipelined batches."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=600)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = hiredis.Reader()
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _replies(self, count: int) -> list[object]:
+        replies: list[object] = []
+        while len(replies) < count:
+            reply = self.reader.gets()
+            if reply is False:
+                data = self.sock.recv(1 << 20)
+                if not data:
+                    raise ConnectionError("server closed the connection")
+                self.reader.feed(data)
+                continue
+            replies.append(reply)
+        return replies
+
+    def call(self, *argv: bytes | str | int) -> object:
+        args = [a if isinstance(a, bytes) else str(a).encode() for a in argv]
+        self.sock.sendall(encode(args))
+        reply = self._replies(1)[0]
+        if isinstance(reply, hiredis.ReplyError):
+            raise RuntimeError(f"{argv[0]!r}: {reply}")
+        return reply
+
+    def pipeline(self, commands: Iterable[Command], depth: int = 100) -> int:
+        """Send ``commands`` keeping ``depth`` in flight; the number of error replies."""
+        errors = 0
+        batch: list[bytes] = []
+        for argv in commands:
+            batch.append(encode(argv))
+            if len(batch) == depth:
+                errors += self._flush(batch)
+                batch = []
+        if batch:
+            errors += self._flush(batch)
+        return errors
+
+    def _flush(self, batch: list[bytes]) -> int:
+        self.sock.sendall(b"".join(batch))
+        return sum(isinstance(r, hiredis.ReplyError) for r in self._replies(len(batch)))
+
+    def info(self, section: str) -> dict[str, str]:
+        text = self.call("INFO", section)
+        assert isinstance(text, bytes)
+        fields = {}
+        for line in text.decode().splitlines():
+            if ":" in line and not line.startswith("#"):
+                name, _, value = line.partition(":")
+                fields[name] = value
+        return fields
+
+
+@dataclass
+class RunningServer:
+    name: str
+    version: str
+    port: int
+    pid: int
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def rss_bytes_self() -> int:
+    return rss_bytes(os.getpid())
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            client = Client(port)
+        except OSError:
+            time.sleep(0.05)
+            continue
+        try:
+            if client.call("PING") == b"PONG":
+                return
+        finally:
+            client.close()
+    raise RuntimeError("server did not answer PING in time")
+
+
+@contextlib.contextmanager
+def server(kind: str) -> Iterator[RunningServer]:
+    """Start ``minivalkey``, ``redis`` or ``valkey`` on a free loopback port; stop it after."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as scratch:
+        if kind == "minivalkey":
+            command = [sys.executable, "-m", "minivalkey", "--port", str(port)]
+            command += ["--bind", "127.0.0.1"]
+        else:
+            binary = REDIS_SERVER if kind == "redis" else VALKEY_SERVER
+            command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            command += ["--appendonly", "no", "--dir", scratch]
+        process = subprocess.Popen(
+            command, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _wait_ready(port, process)
+            client = Client(port)
+            try:
+                fields = client.info("server")
+            finally:
+                client.close()
+            version = fields.get("valkey_version") or fields.get("redis_version", "?")
+            if kind == "minivalkey":
+                version = f"{_minivalkey_version()} (speaks Valkey {version})"
+            yield RunningServer(kind, version, port, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _minivalkey_version() -> str:
+    from minivalkey import __version__
+
+    return __version__
+
+
+def available_servers() -> list[str]:
+    kinds = ["minivalkey"]
+    if os.path.exists(REDIS_SERVER):
+        kinds.append("redis")
+    if os.path.exists(VALKEY_SERVER):
+        kinds.append("valkey")
+    return kinds
+
+
+# -- the data every benchmark uses ------------------------------------------------------------
+
+BASE_MS = 1_700_000_000_000
+
+
+def entry_id(i: int) -> bytes:
+    """The ID of entry ``i``: one entry per millisecond, as a steady producer makes."""
+    return b"%d-0" % (BASE_MS + i)
+
+
+def entry_fields(i: int) -> list[bytes]:
+    """Two field/value pairs, like a sensor reading."""
+    return [b"temperature", b"%d.%d" % (15 + i % 20, i % 10), b"humidity", b"%d" % (30 + i % 60)]
+
+
+def xadd(key: bytes, i: int) -> list[bytes]:
+    return [b"XADD", key, entry_id(i), *entry_fields(i)]
+
+
+# -- reporting ----------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_total() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    return "unknown"
+
+
+def _version_of(binary: str) -> str:
+    if not os.path.exists(binary):
+        return "not installed"
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    return out.stdout.strip().split(" sha=")[0]
+
+
+def machine_info() -> str:
+    try:
+        import uvloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
+    lines = [
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores ({_cpu_model()}), "
+        f"{_memory_total()} RAM, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"event loop {loop}, hiredis {hiredis.__version__}",
+        f"- reference servers: {_version_of(REDIS_SERVER)}; {_version_of(VALKEY_SERVER)}",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(name: str, body: str) -> None:
+    """Replace (or append) the section ``name`` of RESULTS-streams.md."""
+    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+    block = f"{start}\n{body.rstrip()}\n{end}\n"
+    text = RESULTS.read_text() if RESULTS.exists() else _RESULTS_HEADER
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        text = before + block + ("\n" + after if after else "")
+    else:
+        text = text.rstrip() + "\n\n" + block
+    RESULTS.write_text(text)
+
+
+_RESULTS_HEADER = """# Stream benchmarks
+
+Produced by `benchmarks/stream_memory.py` and `benchmarks/stream_costs.py` (run on
+demand with `--write`; never part of the test suite). Each section states the
+machine and the date it was measured on.
+"""
+
+
+def human_ns(ns: float) -> str:
+    if ns >= 1_000_000:
+        return f"{ns / 1_000_000:.2f} ms"
+    if ns >= 1_000:
+        return f"{ns / 1_000:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def environment_for_subprocess() -> dict[str, str]:
+    """The environment with the project importable (for engine runs in a child process)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env

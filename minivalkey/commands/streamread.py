@@ -1,0 +1,338 @@
+"""XREAD and XREADGROUP: reading streams, alone or as a consumer of a group.
+
+A read happens in two steps, so that a blocking layer can repeat the second:
+
+1. ``parse_read`` checks the whole command line and resolves it into a
+   ``ReadRequest``: the keys, one concrete ID per key (``$`` already replaced by
+   the stream's last ID, ``+`` by the ID just before it, ``>`` by ``NEW_ENTRIES``),
+   COUNT, the BLOCK deadline, and for XREADGROUP the group, consumer and NOACK.
+2. ``serve_read(client, request)`` checks the keys again (type, group), then
+   serves every stream that has something and returns the reply, or ``None``
+   when no stream could be served. Re-running it for the same request after a
+   write is exactly what a woken reader does.
+
+Invariants (Valkey 8.0.1's xreadCommand):
+* Every argument error is raised before anything changes; errors about one
+  stream (WRONGTYPE, NOGROUP, its ID) come in stream order, so a bad ID of the
+  first stream wins over a wrong type of the second.
+* XREAD serves a stream when its last live entry is after the given ID.
+  XREADGROUP with ``>`` serves new entries after the group's last delivered ID
+  (and moves it); with an ID it answers the consumer's own pending history,
+  always including the stream, possibly with no entries.
+* XREADGROUP creates the consumer of every listed stream and marks it seen,
+  even when nothing is delivered.
+* Replies: RESP2 an array of ``[key, entries]``, RESP3 a map from key to entries
+  (a key listed twice appears twice); nothing served is the null array.
+* Each key is looked up (and counted as a keyspace hit or miss) twice per
+  command, once while parsing and once while serving, as Valkey does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ..engine.groups import ConsumerGroup
+from ..engine.stream import Stream, entry_reply
+from ..engine.streamid import MAX_ID, id_bulk, parse_id
+from ..errors import CommandError
+from ..replies import NULL_ARRAY, PairList, RawReply
+from .args import INT64_MAX, parse_int
+from .keys import lookup_read, option
+from .table import BeginKeyword, FindRange, command, key_spec
+
+if TYPE_CHECKING:
+    from ..session import Client
+
+NEW_ENTRIES = MAX_ID
+"""The resolved ID of ``>``. Valkey marks ``>`` with the largest ID, so an XREADGROUP
+given ``18446744073709551615-18446744073709551615`` explicitly reads new entries too."""
+
+XREAD_GROUP_OPTION = (
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+)
+XREAD_NOACK_OPTION = (
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+)
+MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
+GT_ID_WITHOUT_GROUP = (
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
+    "<group> <consumer> option."
+)
+LAST_ID_IS_ZERO = "ERR the stream last element ID is 0-0"
+_NOGROUP_SUFFIX = " in XREADGROUP with GROUP option"
+
+
+def _meaningless_id(symbol: str) -> str:
+    return (
+        f"ERR The {symbol} ID is meaningless in the context of XREADGROUP: you want to "
+        "read the history of this consumer by specifying a proper ID, or use the > ID "
+        f"to get new messages. The {symbol} ID would just return an empty result set."
+    )
+
+
+def _unbalanced(command_name: str, symbol: str) -> str:
+    return (
+        f"ERR Unbalanced '{command_name}' list of streams: for each stream key an ID "
+        f"or '{symbol}' must be specified."
+    )
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """One resolved XREAD / XREADGROUP: what to read, from where, for whom.
+
+    ``ids[i]`` is the ID after which ``keys[i]`` is read (``NEW_ENTRIES`` for
+    XREADGROUP's ``>``). ``count`` 0 means no limit. ``deadline_ms`` is ``None``
+    without BLOCK, 0 to block forever, else the absolute time the wait ends.
+    ``group`` is ``None`` for XREAD.
+    """
+
+    keys: tuple[bytes, ...]
+    ids: tuple[int, ...]
+    count: int = 0
+    deadline_ms: int | None = None
+    group: bytes | None = None
+    consumer: bytes = b""
+    noack: bool = False
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+def _c_bytes(raw: bytes) -> bytes:
+    """What C's strcmp sees of an argument: the bytes before the first NUL."""
+    return raw.split(b"\0", 1)[0]
+
+
+def _parse_timeout(raw: bytes, now_ms: int) -> int:
+    """BLOCK's milliseconds as an absolute deadline (0: forever), Valkey's checks."""
+    timeout = parse_int(raw, errors.TIMEOUT_NOT_INTEGER)
+    if timeout < 0:
+        raise CommandError(errors.TIMEOUT_NEGATIVE)
+    if timeout > 0:
+        if timeout > INT64_MAX - now_ms:
+            raise CommandError(errors.TIMEOUT_OUT_OF_RANGE)
+        timeout += now_ms
+    return timeout
+
+
+def _stream_at(client: Client, key: bytes) -> Stream | None:
+    """A read lookup (counted as hit or miss) that raises WRONGTYPE for other types."""
+    value = lookup_read(client, key)
+    if value is not None and type(value) is not Stream:
+        raise CommandError(errors.WRONGTYPE)
+    return value
+
+
+def _group_of(stream: Stream | None, key: bytes, group: bytes) -> ConsumerGroup:
+    found = stream.groups.get(group) if stream is not None else None
+    if found is None:
+        raise CommandError(errors.no_such_key_or_group(key, group, _NOGROUP_SUFFIX))
+    return found
+
+
+def _resolve_id(raw: bytes, stream: Stream | None, group_read: bool) -> int:
+    """One stream's ID argument as a concrete ID to read after."""
+    text = _c_bytes(raw)
+    if text == b"$":
+        if group_read:
+            raise CommandError(_meaningless_id("$"))
+        return stream.last_id if stream is not None else 0
+    if text == b"+":
+        if group_read:
+            raise CommandError(_meaningless_id("+"))
+        if stream is None:
+            return 0
+        if stream.last_id == 0:
+            raise CommandError(LAST_ID_IS_ZERO)
+        return stream.last_id - 1  # so that the last entry itself is read
+    if text == b">":
+        if not group_read:
+            raise CommandError(GT_ID_WITHOUT_GROUP)
+        return NEW_ENTRIES
+    return parse_id(raw, 0, strict=True)
+
+
+def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadRequest:
+    """Check an XREAD / XREADGROUP line and resolve it (see the module docstring)."""
+    now = client.core.keyspace.now_ms
+    argc = len(argv)
+    deadline: int | None = None
+    count = 0
+    streams_at = 0
+    group: bytes | None = None
+    consumer = b""
+    noack = False
+    index = 1
+    while index < argc:
+        more = argc - index - 1
+        word = option(argv[index])
+        if word == b"block" and more:
+            index += 1
+            deadline = _parse_timeout(argv[index], now)
+        elif word == b"count" and more:
+            index += 1
+            count = max(parse_int(argv[index]), 0)
+        elif word == b"streams" and more:
+            streams_at = index + 1
+            if (argc - streams_at) % 2:
+                name, symbol = ("xreadgroup", ">") if group_read else ("xread", "$")
+                raise CommandError(_unbalanced(name, symbol))
+            break
+        elif word == b"group" and more >= 2:
+            if not group_read:
+                raise CommandError(XREAD_GROUP_OPTION)
+            group, consumer = argv[index + 1], argv[index + 2]
+            index += 2
+        elif word == b"noack":
+            if not group_read:
+                raise CommandError(XREAD_NOACK_OPTION)
+            noack = True
+        else:
+            raise CommandError(errors.SYNTAX)
+        index += 1
+    if not streams_at:
+        raise CommandError(errors.SYNTAX)
+    if group_read and group is None:
+        raise CommandError(MISSING_GROUP)
+    half = (argc - streams_at) // 2
+    keys = tuple(argv[streams_at : streams_at + half])
+    ids: list[int] = []
+    for key, raw_id in zip(keys, argv[streams_at + half :], strict=True):
+        stream = _stream_at(client, key)
+        if group is not None:
+            _group_of(stream, key, group)
+        ids.append(_resolve_id(raw_id, stream, group_read))
+    return ReadRequest(keys, tuple(ids), count, deadline, group, consumer, noack)
+
+
+# -- serving ---------------------------------------------------------------------------
+
+
+def _entries_reply(entries: list[tuple[int, bytes]]) -> RawReply:
+    """An array of entries, encoded once: entries are the same in RESP2 and RESP3."""
+    encoded = b"".join(entry_reply(stream_id, fields) for stream_id, fields in entries)
+    return RawReply(b"*%d\r\n" % len(entries) + encoded)
+
+
+def _history_reply(entries: list[tuple[int, bytes | None]]) -> Any:
+    """A consumer's history; a deleted entry is ``[id, null array]`` (protocol-specific)."""
+    if all(fields is not None for _, fields in entries):
+        return _entries_reply(entries)  # type: ignore[arg-type]
+    return [
+        RawReply(entry_reply(stream_id, fields))
+        if fields is not None
+        else [RawReply(id_bulk(stream_id)), NULL_ARRAY]
+        for stream_id, fields in entries
+    ]
+
+
+def serve_read(client: Client, request: ReadRequest) -> Any | None:
+    """Serve ``request`` now: the reply, or ``None`` when no stream had anything.
+
+    Keys are checked again first (a blocked reader re-runs this after writes that
+    may have replaced or removed them), so an error still leaves no trace.
+    """
+    group_name = request.group
+    targets: list[tuple[Stream | None, ConsumerGroup | None]] = []
+    for key in request.keys:
+        stream = _stream_at(client, key)
+        group = _group_of(stream, key, group_name) if group_name is not None else None
+        targets.append((stream, group))
+    now = client.core.keyspace.now_ms
+    served = PairList()
+    for key, after, (stream, group) in zip(request.keys, request.ids, targets, strict=True):
+        if stream is None:
+            continue
+        if group is None:
+            if stream.length and stream.last_live_id() > after:
+                entries = list(stream.range(after + 1, MAX_ID, request.count))
+                served.append((key, _entries_reply(entries)))
+            continue
+        consumer, _ = group.consumer_seen(request.consumer, now)
+        if after == NEW_ENTRIES:
+            delivered = group.deliver_new(stream, consumer, request.count, request.noack, now)
+            if delivered:
+                served.append((key, _entries_reply(delivered)))
+        else:
+            history = group.history(stream, consumer, after, request.count, now)
+            served.append((key, _history_reply(history)))
+    return served or None
+
+
+def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
+    request = parse_read(client, argv, group_read)
+    reply = serve_read(client, request)
+    if reply is not None:
+        return reply
+    # With BLOCK the client would wait here for ``serve_read`` to succeed (or the
+    # deadline); until blocking exists it answers at once, as a timeout would.
+    return NULL_ARRAY
+
+
+# -- COMMAND GETKEYS -----------------------------------------------------------------
+
+
+def read_keys(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
+    """The keys of an XREAD / XREADGROUP line when the key spec cannot say (Valkey's
+    xreadGetKeys): options are skipped up to STREAMS, and the keys are the first half
+    of what follows; nothing when the list is missing or unbalanced."""
+    argc = len(argv)
+    streams_at = -1
+    index = 1
+    while index < argc:
+        word = option(argv[index])
+        if word in (b"block", b"count"):
+            index += 2
+        elif word == b"group":
+            index += 3
+        elif word == b"noack":
+            index += 1
+        else:
+            if word == b"streams":
+                streams_at = index
+            break
+    remaining = argc - streams_at - 1 if streams_at >= 0 else 0
+    if remaining == 0 or remaining % 2:
+        return []
+    first = streams_at + 1
+    return [(position, ()) for position in range(first, first + remaining // 2)]
+
+
+# -- the commands ----------------------------------------------------------------------
+
+
+@command(
+    "xread",
+    -4,
+    "readonly blocking",
+    group="stream",
+    since="5.0.0",
+    acl="@stream",
+    summary="Reads the entries after the given IDs from one or more streams, optionally "
+    "waiting for new ones.",
+    complexity="O(M) for each stream read, M being the number of entries returned",
+    key_specs=(key_spec("RO access", BeginKeyword("STREAMS", 1), FindRange(-1, 1, 2)),),
+    getkeys=read_keys,
+)
+def xread(client: Client, argv: list[bytes]) -> Any:
+    return _read(client, argv, group_read=False)
+
+
+@command(
+    "xreadgroup",
+    -7,
+    "write blocking",
+    group="stream",
+    since="5.0.0",
+    acl="@stream",
+    summary="Reads new entries for a consumer of a group, or the entries it has pending, "
+    "optionally waiting for new ones.",
+    complexity="O(M) for each stream read, M being the number of entries returned",
+    key_specs=(key_spec("RO access", BeginKeyword("STREAMS", 4), FindRange(-1, 1, 2)),),
+    getkeys=read_keys,
+)
+def xreadgroup(client: Client, argv: list[bytes]) -> Any:
+    return _read(client, argv, group_read=True)

@@ -1,0 +1,495 @@
+"""Consumer groups in the engine, synchronously: PELs, delivery, claiming, lag.
+
+Streams are built with explicit IDs (``ms-0``) and a fixed command time, so every
+expected value below is exact. The lag / entries-read sequences are the ones
+measured on Valkey 8.0.1 (see the streams specification, section 3.5).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from minivalkey.engine.groups import (
+    ClaimRequest,
+    Consumer,
+    ConsumerGroup,
+    estimate_read_counter,
+    lag,
+    range_has_tombstones,
+)
+from minivalkey.engine.stream import Stream, encode_fields
+from minivalkey.engine.streamid import MAX_ID, make_id
+
+NOW = 1_700_000_000_000
+
+
+def sid(ms: int, seq: int = 0) -> int:
+    return make_id(ms, seq)
+
+
+def fields_of(ms: int) -> bytes:
+    return encode_fields([b"f", b"%d" % ms])
+
+
+def stream_of(*ms_values: int) -> Stream:
+    """A stream with one entry ``ms-0 f <ms>`` per value, default node limits."""
+    stream = Stream()
+    for ms in ms_values:
+        stream.append(sid(ms), [b"f", b"%d" % ms], 100, 4096)
+    return stream
+
+
+def add_entry(stream: Stream, ms: int) -> None:
+    stream.append(sid(ms), [b"f", b"%d" % ms], 100, 4096)
+
+
+def pel_ids(pending: object) -> list[int]:
+    return list(pending.ids)  # type: ignore[attr-defined]
+
+
+def check_shared(group: ConsumerGroup) -> None:
+    """Every group PEL entry is the very object in exactly its owner's PEL."""
+    owned = 0
+    for consumer in group.consumers.values():
+        for stream_id, entry in consumer.pending.range():
+            assert group.pending.get(stream_id) is entry
+            assert entry.consumer is consumer
+            owned += 1
+    assert owned == len(group.pending)
+
+
+# -- PEL sharing, delivery, acknowledgement ---------------------------------------
+
+
+def test_deliver_new_creates_shared_pending_entries() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0)
+    alice, created = group.consumer_seen(b"alice", NOW)
+    assert created
+    delivered = group.deliver_new(stream, alice, 2, False, NOW + 5)
+    assert delivered == [(sid(1), fields_of(1)), (sid(2), fields_of(2))]
+    assert group.last_id == sid(2)
+    assert pel_ids(group.pending) == [sid(1), sid(2)]
+    assert pel_ids(alice.pending) == [sid(1), sid(2)]
+    entry = group.pending.get(sid(1))
+    assert entry is alice.pending.get(sid(1))
+    assert entry is not None
+    assert (entry.delivery_time, entry.delivery_count, entry.consumer) == (NOW + 5, 1, alice)
+    assert alice.active_time == NOW + 5
+    check_shared(group)
+
+
+def test_deliver_new_with_noack_moves_the_group_but_records_nothing() -> None:
+    stream = stream_of(1, 2)
+    group = ConsumerGroup(b"g", 0)
+    consumer, _ = group.consumer_seen(b"c", NOW)
+    assert [i for i, _ in group.deliver_new(stream, consumer, 0, True, NOW)] == [sid(1), sid(2)]
+    assert group.last_id == sid(2)
+    assert len(group.pending) == 0
+    assert consumer.active_time == -1
+
+
+def test_deliver_new_compares_with_the_last_live_entry() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", sid(1))
+    consumer, _ = group.consumer_seen(b"c", NOW)
+    stream.delete_ids([sid(2), sid(3)])
+    assert group.deliver_new(stream, consumer, 0, False, NOW) == []
+    assert group.last_id == sid(1)
+    assert consumer.active_time == -1
+
+
+def test_redelivery_after_setid_moves_the_entry_and_restarts_its_count() -> None:
+    stream = stream_of(1, 2)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    group.history(stream, alice, 0, 0, NOW + 1)  # delivery count 2 for both
+    group.last_id = 0  # XGROUP SETID g 0
+    group.deliver_new(stream, bob, 1, False, NOW + 10)
+    entry = group.pending.get(sid(1))
+    assert entry is not None
+    assert (entry.consumer, entry.delivery_count, entry.delivery_time) == (bob, 1, NOW + 10)
+    assert pel_ids(alice.pending) == [sid(2)]
+    assert pel_ids(bob.pending) == [sid(1)]
+    check_shared(group)
+
+
+def test_assign_transfer_and_acknowledge() -> None:
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.get_or_create_consumer(b"alice", NOW)
+    bob, _ = group.get_or_create_consumer(b"bob", NOW)
+    entry = group.assign(sid(7), alice, NOW)
+    group.transfer(sid(7), entry, bob)
+    assert entry.consumer is bob
+    assert pel_ids(alice.pending) == []
+    assert pel_ids(bob.pending) == [sid(7)]
+    group.transfer(sid(7), entry, bob)  # to its owner: nothing changes
+    assert pel_ids(bob.pending) == [sid(7)]
+    assert group.acknowledge(sid(7)) is True
+    assert group.acknowledge(sid(7)) is False
+    assert len(group.pending) == 0 and len(bob.pending) == 0
+
+
+def test_delete_consumer_drops_its_pending_entries_from_the_group() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    group.deliver_new(stream, alice, 2, False, NOW)
+    group.deliver_new(stream, bob, 0, False, NOW)
+    assert group.delete_consumer(b"alice") == 2
+    assert group.delete_consumer(b"alice") == 0
+    assert pel_ids(group.pending) == [sid(3)]
+    assert list(group.consumers) == [b"bob"]
+    check_shared(group)
+
+
+def test_consumer_seen_marks_time_but_keeps_the_creation() -> None:
+    group = ConsumerGroup(b"g", 0)
+    consumer, created = group.consumer_seen(b"c", NOW)
+    assert created and consumer.seen_time == NOW and consumer.active_time == -1
+    again, created = group.consumer_seen(b"c", NOW + 50)
+    assert again is consumer and not created and consumer.seen_time == NOW + 50
+
+
+def test_sorted_consumers_and_consumers_with_pending_are_in_byte_order() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0)
+    for name in (b"b", b"B", b"a", b""):
+        group.consumer_seen(name, NOW)
+    group.deliver_new(stream, group.consumers[b"b"], 1, False, NOW)
+    group.deliver_new(stream, group.consumers[b"B"], 2, False, NOW)
+    assert [c.name for c in group.sorted_consumers()] == [b"", b"B", b"a", b"b"]
+    assert group.consumers_with_pending() == [(b"B", 2), (b"b", 1)]
+
+
+# -- history ------------------------------------------------------------------------
+
+
+def test_history_reports_deleted_entries_without_touching_them() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0)
+    consumer, _ = group.consumer_seen(b"c", NOW)
+    group.deliver_new(stream, consumer, 0, False, NOW)
+    stream.delete_ids([sid(2)])
+    history = group.history(stream, consumer, 0, 0, NOW + 30)
+    assert history == [(sid(1), fields_of(1)), (sid(2), None), (sid(3), fields_of(3))]
+    deleted = group.pending.get(sid(2))
+    kept = group.pending.get(sid(1))
+    assert deleted is not None and kept is not None
+    assert (deleted.delivery_time, deleted.delivery_count) == (NOW, 1)
+    assert (kept.delivery_time, kept.delivery_count) == (NOW + 30, 2)
+    assert group.last_id == sid(3)  # history never moves the group
+
+
+def test_history_starts_after_the_given_id_and_honours_count() -> None:
+    stream = stream_of(1, 2, 3, 4)
+    group = ConsumerGroup(b"g", 0)
+    consumer, _ = group.consumer_seen(b"c", NOW)
+    group.deliver_new(stream, consumer, 0, False, NOW)
+    assert [i for i, _ in group.history(stream, consumer, sid(1), 2, NOW)] == [sid(2), sid(3)]
+    assert [i for i, _ in group.history(stream, consumer, sid(4), 0, NOW)] == []
+    assert group.history(stream, consumer, MAX_ID, 0, NOW) == []
+
+
+# -- pending ranges -------------------------------------------------------------------
+
+
+def test_pending_range_filters_by_idle_and_counts_only_what_it_returns() -> None:
+    stream = stream_of(1, 2, 3, 4)
+    group = ConsumerGroup(b"g", 0)
+    old, _ = group.consumer_seen(b"old", NOW)
+    new, _ = group.consumer_seen(b"new", NOW)
+    group.deliver_new(stream, old, 2, False, NOW)
+    group.deliver_new(stream, new, 0, False, NOW + 1000)
+    now = NOW + 1500
+    everything = group.pending_range(0, MAX_ID, 10, 0, now)
+    assert [i for i, _ in everything] == [sid(1), sid(2), sid(3), sid(4)]
+    idle = group.pending_range(0, MAX_ID, 10, 1000, now)
+    assert [i for i, _ in idle] == [sid(1), sid(2)]
+    assert [i for i, _ in group.pending_range(0, MAX_ID, 1, 1000, now)] == [sid(1)]
+    assert [i for i, _ in group.pending_range(0, MAX_ID, 10, -5, now)] == [
+        sid(1),
+        sid(2),
+        sid(3),
+        sid(4),
+    ]
+    assert [i for i, _ in group.pending_range(sid(2), sid(3), 10, 0, now)] == [sid(2), sid(3)]
+    assert [i for i, _ in group.pending_range(0, MAX_ID, 10, 0, now, new)] == [sid(3), sid(4)]
+    assert group.pending_range(0, MAX_ID, 0, 0, now) == []
+
+
+# -- claiming ---------------------------------------------------------------------------
+
+
+def claimed_ids(claimed: list[tuple[int, bytes]]) -> list[int]:
+    return [stream_id for stream_id, _ in claimed]
+
+
+def test_claim_moves_idle_entries_and_counts_a_delivery() -> None:
+    stream = stream_of(1, 2)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW + 100)
+    request = ClaimRequest(min_idle=50, delivery_time=NOW + 100)
+    claimed = group.claim(stream, bob, [sid(1), sid(9)], request, NOW + 100)
+    assert claimed == [(sid(1), fields_of(1))]
+    entry = group.pending.get(sid(1))
+    assert entry is not None
+    assert (entry.consumer, entry.delivery_count, entry.delivery_time) == (bob, 2, NOW + 100)
+    assert bob.active_time == NOW + 100
+    # Not idle long enough now: nothing moves, the consumer stays inactive.
+    carol, _ = group.consumer_seen(b"carol", NOW + 120)
+    assert group.claim(stream, carol, [sid(1)], request, NOW + 120) == []
+    assert carol.active_time == -1
+    check_shared(group)
+
+
+def test_claim_options_retrycount_justid_and_repeats() -> None:
+    stream = stream_of(1)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    entry = group.pending.get(sid(1))
+    assert entry is not None
+    group.claim(stream, alice, [sid(1)], ClaimRequest(0, NOW, retry_count=7), NOW)
+    assert entry.delivery_count == 7
+    group.claim(stream, alice, [sid(1)], ClaimRequest(0, NOW, justid=True), NOW)
+    assert entry.delivery_count == 7
+    claimed = group.claim(stream, alice, [sid(1), sid(1)], ClaimRequest(0, NOW), NOW)
+    assert claimed_ids(claimed) == [sid(1), sid(1)]
+    assert entry.delivery_count == 9
+
+
+def test_claim_force_creates_missing_pending_entries_for_existing_entries_only() -> None:
+    stream = stream_of(1, 2)
+    group = ConsumerGroup(b"g", 0)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    request = ClaimRequest(min_idle=10_000, delivery_time=NOW, force=True)
+    claimed = group.claim(stream, bob, [sid(1), sid(5)], request, NOW)
+    assert claimed_ids(claimed) == [sid(1)]
+    entry = group.pending.get(sid(1))
+    assert entry is not None and entry.consumer is bob
+    assert entry.delivery_count == 2  # created at 1, then one more delivery
+    justid = ClaimRequest(0, NOW, force=True, justid=True)
+    group.claim(stream, bob, [sid(2)], justid, NOW)
+    forced = group.pending.get(sid(2))
+    assert forced is not None and forced.delivery_count == 1
+    assert sid(5) not in group.pending
+    check_shared(group)
+
+
+def test_claim_drops_pending_entries_of_deleted_entries() -> None:
+    stream = stream_of(1, 2)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    stream.delete_ids([sid(1)])
+    claimed = group.claim(stream, alice, [sid(1), sid(2)], ClaimRequest(0, NOW), NOW)
+    assert claimed_ids(claimed) == [sid(2)]
+    assert pel_ids(group.pending) == [sid(2)]
+    assert pel_ids(alice.pending) == [sid(2)]
+
+
+def test_advance_last_id_only_moves_forward() -> None:
+    group = ConsumerGroup(b"g", sid(5), entries_read=3)
+    group.advance_last_id(sid(4))
+    assert group.last_id == sid(5)
+    group.advance_last_id(sid(9))
+    assert (group.last_id, group.entries_read) == (sid(9), 3)
+
+
+def test_autoclaim_cursor_claims_and_deleted_ids() -> None:
+    stream = stream_of(1, 2, 3, 4)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    result = group.autoclaim(stream, bob, 0, 2, 0, False, NOW)
+    assert (result.cursor, claimed_ids(result.claimed), result.deleted) == (
+        sid(3),
+        [sid(1), sid(2)],
+        [],
+    )
+    stream.delete_ids([sid(3)])
+    result = group.autoclaim(stream, bob, sid(3), 2, 0, True, NOW)
+    assert (result.cursor, claimed_ids(result.claimed), result.deleted) == (0, [sid(4)], [sid(3)])
+    assert pel_ids(group.pending) == [sid(1), sid(2), sid(4)]
+    counts = [group.pending.get(i).delivery_count for i in pel_ids(group.pending)]  # type: ignore[union-attr]
+    assert counts == [2, 2, 1]  # JUSTID does not count a delivery
+    assert bob.active_time == NOW
+    check_shared(group)
+
+
+def test_autoclaim_looks_at_count_times_ten_entries() -> None:
+    # 30 pending entries, only the first idle enough (the specification's example).
+    stream = stream_of(*range(1, 31))
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    group.deliver_new(stream, alice, 1, False, NOW)
+    group.deliver_new(stream, alice, 0, False, NOW + 100)
+    bob, _ = group.consumer_seen(b"bob", NOW + 200)
+    now = NOW + 200
+    first = group.autoclaim(stream, bob, 0, 1, 150, False, now)
+    assert (first.cursor, claimed_ids(first.claimed)) == (sid(2), [sid(1)])
+    second = group.autoclaim(stream, bob, first.cursor, 2, 150, False, now)
+    assert (second.cursor, second.claimed) == (sid(22), [])
+    third = group.autoclaim(stream, bob, first.cursor, 3, 150, False, now)
+    assert (third.cursor, third.claimed) == (0, [])
+
+
+def test_autoclaim_with_nothing_from_start() -> None:
+    group = ConsumerGroup(b"g", 0)
+    consumer, _ = group.consumer_seen(b"c", NOW)
+    result = group.autoclaim(stream_of(1), consumer, 0, 100, 0, False, NOW)
+    assert (result.cursor, result.claimed, result.deleted) == (0, [], [])
+    assert consumer.active_time == -1
+
+
+# -- lag and entries-read (specification section 3.5, verbatim) ------------------------
+
+
+def read_one(stream: Stream, group: ConsumerGroup) -> None:
+    consumer, _ = group.consumer_seen(b"reader", NOW)
+    assert len(group.deliver_new(stream, consumer, 1, False, NOW)) == 1
+
+
+def state(stream: Stream, group: ConsumerGroup) -> tuple[int | None, int | None]:
+    """(entries-read, lag) as XINFO shows them: ``None`` for null."""
+    entries_read = group.entries_read if group.entries_read != -1 else None
+    return entries_read, lag(stream, group)
+
+
+def test_lag_sequence_with_a_tombstone_in_the_middle() -> None:
+    stream = stream_of(1, 2, 3, 4, 5)
+    g = ConsumerGroup(b"g", 0)
+    h = ConsumerGroup(b"h", stream.last_id)
+    k = ConsumerGroup(b"k", sid(2))
+    assert [state(stream, x) for x in (g, h, k)] == [(None, 5), (None, 0), (None, None)]
+    read_one(stream, g)
+    assert state(stream, g) == (1, 4)
+    stream.delete_ids([sid(3)])
+    assert state(stream, g) == (1, None)
+    read_one(stream, g)  # 2-0
+    assert state(stream, g) == (None, None)
+    read_one(stream, g)  # 4-0
+    assert state(stream, g) == (None, None)
+    read_one(stream, g)  # 5-0
+    assert state(stream, g) == (5, 0)
+    add_entry(stream, 6)
+    assert state(stream, g) == (5, 1)
+    assert state(stream, h) == (None, None)
+
+
+def test_lag_sequence_with_trimming_and_setid() -> None:
+    stream = stream_of(1, 2, 3, 4, 5)
+    group = ConsumerGroup(b"g", 0)
+    stream.delete_ids([sid(1)])
+    assert state(stream, group) == (None, 4)
+    read_one(stream, group)
+    assert state(stream, group) == (2, 3)
+    assert stream.trim(maxlen=2) == 2
+    assert state(stream, group) == (2, 3)
+    expected = [
+        ((0, -1), (None, 2)),
+        ((sid(3), -1), (None, 2)),
+        ((sid(4), -1), (None, 1)),
+        ((sid(5), -1), (None, 0)),
+        ((sid(4), 3), (3, 2)),
+        ((sid(9), -1), (None, None)),
+    ]
+    for (last_id, entries_read), shown in expected:
+        group.last_id, group.entries_read = last_id, entries_read  # XGROUP SETID
+        assert state(stream, group) == shown, (last_id, entries_read)
+    stream.delete_ids([sid(4), sid(5)])
+    assert stream.length == 0
+    assert state(stream, group) == (None, None)
+    group.last_id, group.entries_read = 0, -1
+    assert state(stream, group) == (None, 0)
+
+
+def test_lag_can_be_negative_and_is_zero_for_an_unused_stream() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g3", sid(99), entries_read=5)
+    assert lag(stream, group) == -2
+    assert lag(Stream(), ConsumerGroup(b"g", 0)) == 0
+
+
+def test_range_has_tombstones_and_estimates() -> None:
+    stream = stream_of(1, 2, 3, 4)
+    assert not range_has_tombstones(stream, 0)
+    assert estimate_read_counter(stream, 0) == 0
+    assert estimate_read_counter(stream, sid(1)) == 1
+    assert estimate_read_counter(stream, sid(4)) == 4
+    assert estimate_read_counter(stream, sid(9)) == -1
+    assert estimate_read_counter(stream, sid(2)) == -1  # neither first nor last
+    stream.delete_ids([sid(2)])
+    assert range_has_tombstones(stream, sid(1))
+    assert range_has_tombstones(stream, sid(2))
+    assert not range_has_tombstones(stream, sid(3))
+    assert not range_has_tombstones(stream, 0, sid(1))
+    stream.delete_ids([sid(1)])  # first entry now after the largest deleted ID
+    assert not range_has_tombstones(stream, 0)
+    assert estimate_read_counter(stream, sid(3)) == 3  # the first live entry: 4 - 2 + 1
+    assert estimate_read_counter(stream, sid(2)) == 2  # before it: 4 added - 2 left
+    assert estimate_read_counter(Stream(), sid(5)) == 0
+
+
+def test_entries_read_increments_only_without_tombstones_ahead() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0, entries_read=0)
+    read_one(stream, group)
+    assert group.entries_read == 1
+    stream.delete_ids([sid(3)])
+    read_one(stream, group)  # 2-0: a tombstone lies ahead, so it is estimated (unknown)
+    assert group.entries_read == -1
+
+
+# -- copying ----------------------------------------------------------------------------
+
+
+def test_copy_keeps_the_sharing_and_is_independent() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0, entries_read=0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW + 1)
+    group.deliver_new(stream, alice, 2, False, NOW + 2)
+    group.deliver_new(stream, bob, 0, False, NOW + 3)
+    stream.groups[b"g"] = group
+    clone_stream = stream.copy()
+    clone = clone_stream.groups[b"g"]
+    assert clone is not group
+    assert (clone.last_id, clone.entries_read) == (group.last_id, group.entries_read)
+    check_shared(clone)
+    copied_alice = clone.consumers[b"alice"]
+    assert copied_alice is not alice
+    assert (copied_alice.seen_time, copied_alice.active_time) == (alice.seen_time, NOW + 2)
+    entry = clone.pending.get(sid(3))
+    assert entry is not None
+    assert (entry.delivery_time, entry.delivery_count, entry.consumer) == (
+        NOW + 3,
+        1,
+        clone.consumers[b"bob"],
+    )
+    # Changing the copy leaves the original alone.
+    assert clone.acknowledge(sid(1))
+    clone.consumer_seen(b"carol", NOW + 9)
+    assert sid(1) in group.pending and sid(1) in alice.pending
+    assert b"carol" not in group.consumers
+    check_shared(group)
+
+
+@pytest.mark.parametrize("owner", [True, False])
+def test_drop_forgets_an_entry_everywhere(owner: bool) -> None:
+    group = ConsumerGroup(b"g", 0)
+    consumer = Consumer(b"c", NOW)
+    group.consumers[b"c"] = consumer
+    entry = group.assign(sid(1), consumer, NOW)
+    if not owner:
+        consumer.pending.remove(sid(1))
+        entry.consumer = None
+    group.drop(sid(1), entry)
+    assert sid(1) not in group.pending and sid(1) not in consumer.pending
