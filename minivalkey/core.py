@@ -7,8 +7,8 @@ it to stop; command handlers reach it through ``client.core``.
 Invariants:
 * ``clients`` holds every connected client by id, in connection order.
 * Statistics only grow, except through CONFIG RESETSTAT (``reset_stats``).
-* ``blocked_clients`` and the ``total_blocking_keys*`` / ``clients_in_timeout_table``
-  counters are what INFO clients reports; whoever blocks clients keeps them current.
+* ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
+  ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
 from .commands.table import COMMANDS, CommandSpec
 from .config import Config
@@ -114,11 +115,9 @@ class ServerCore:
         self.tcp_port = 0
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
-        # INFO clients: kept current by the blocking machinery.
-        self.blocked_clients = 0
-        self.total_blocking_keys = 0
-        self.total_blocking_keys_on_nokey = 0
-        self.clients_in_timeout_table = 0
+        self.blocking = BlockingRegistry(self)
+        self.keyspace.blocked_keys = self.blocking.by_key
+        self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
         # INFO memory / replication.
         self.used_memory_peak = 0
         self.replid = os.urandom(20).hex()
@@ -137,9 +136,28 @@ class ServerCore:
         self.stats.total_connections_received += 1
 
     def remove_client(self, client: Client) -> None:
+        self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None
         self.clients.pop(client.id, None)
+
+    # -- INFO clients ------------------------------------------------------------------
+
+    @property
+    def blocked_clients(self) -> int:
+        return self.blocking.blocked_clients
+
+    @property
+    def total_blocking_keys(self) -> int:
+        return self.blocking.total_blocking_keys
+
+    @property
+    def total_blocking_keys_on_nokey(self) -> int:
+        return self.blocking.total_blocking_keys_on_nokey
+
+    @property
+    def clients_in_timeout_table(self) -> int:
+        return self.blocking.clients_in_timeout_table
 
     # -- time ---------------------------------------------------------------------------
 

@@ -12,6 +12,10 @@ Invariants:
   transaction as failed, so EXEC answers EXECABORT.
 * The command time (``keyspace.now_ms``) is read from the clock once per command
   line; commands run by EXEC share the EXEC's time.
+* A handler that returns ``BlockOn`` blocks its client: nothing is answered now,
+  and the command is counted in commandstats only when it finally answers.
+* After every command line, the keys it made ready serve their blocked readers
+  (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import time
 from typing import Any
 
 from . import errors
+from .blocking import BlockOn, Waiter
 from .commands.table import NO_AUTH, NO_MULTI, CommandSpec, lookup
 from .errors import CommandError
 from .replies import QUEUED, ErrorReply
@@ -28,6 +33,9 @@ from .resp import encode
 from .session import Client
 
 log = logging.getLogger("minivalkey")
+
+BLOCKED = object()
+"""What ``call`` returns for a command that blocked its client (nothing is sent)."""
 
 # Commands that run immediately even inside MULTI (Valkey's list in processCommand).
 _RUN_INSIDE_MULTI = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
@@ -41,7 +49,9 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     client.skip_current_reply = client.skip_next_reply
     client.skip_next_reply = False
     reply = _process(client, argv)
-    if client.skip_current_reply or client.reply_off:
+    if core.keyspace.ready_keys:
+        core.blocking.serve_ready_keys()
+    if reply is BLOCKED or client.skip_current_reply or client.reply_off:
         return b""
     return encode(reply, client.protocol)
 
@@ -87,6 +97,9 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     started = time.perf_counter_ns()
     try:
         reply = handler(client, argv)
+        if type(reply) is BlockOn:
+            client.core.blocking.block(Waiter(client, spec, reply))
+            return BLOCKED
     except CommandError as error:
         reply = error_reply(client, error.text)
     except Exception:  # a bug must not take the connection or the server down

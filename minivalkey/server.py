@@ -7,6 +7,9 @@ Invariants:
   closes that connection only.
 * When the transport's buffer passes its high-water mark the connection stops
   reading (back-pressure) until the buffer drains.
+* While its client is blocked (XREAD/XREADGROUP BLOCK) a connection executes
+  nothing: commands that arrive, or were pipelined behind the blocking one, wait
+  in ``pending`` and run, in order, once the blocked command has answered.
 * The engine never sees asyncio: the shell calls ``dispatcher.execute`` and the
   keyspace's active expiry, nothing else.
 """
@@ -17,14 +20,19 @@ import asyncio
 import logging
 import os
 import socket
+import time
+from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core import ServerCore
 from .dispatcher import execute
 from .errors import MAX_CLIENTS
-from .resp import make_parser
+from .resp import encode, make_parser
 from .session import Client
+
+if TYPE_CHECKING:
+    from .blocking import Waiter
 
 log = logging.getLogger("minivalkey")
 
@@ -58,6 +66,8 @@ class ClientConnection(asyncio.Protocol):
             self.core.config.get_int("proto-max-bulk-len"), use_hiredis=shell.use_hiredis
         )
         self._close_after_reply = False
+        self.pending: deque[list[bytes]] = deque()  # commands waiting for an unblock
+        self._pending_error: str | None = None  # a protocol error met behind them
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
@@ -94,22 +104,40 @@ class ClientConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         client = self.client
-        transport = self.transport
-        if client is None or transport is None or client.closing:
+        if client is None or self.transport is None or client.closing:
             return
         self.core.stats.total_net_input_bytes += len(data)
         client.net_input_bytes += len(data)
-        parser = self.parser
+        commands = self.parser.feed(data)
+        if self.parser.error is not None and self._pending_error is None:
+            self._pending_error = self.parser.error
+        if client.blocked is not None or self.pending:
+            self.pending.extend(commands)
+            return
+        self._run(commands)
+
+    def _run(self, commands: list[list[bytes]] | deque[list[bytes]]) -> None:
+        """Execute commands in order until done, closing, or blocked; answer in one write."""
+        client = self.client
+        if client is None:
+            return
         replies = []
-        for argv in parser.feed(data):
-            replies.append(execute(client, argv))
+        queue = deque(commands)
+        while queue:
+            replies.append(execute(client, queue.popleft()))
             if client.closing or self._close_after_reply:
+                queue.clear()
                 break
-        if parser.error is not None and not client.closing and not self._close_after_reply:
-            text = "ERR " + parser.error
-            self.core.stats.count_error(text)
-            replies.append(b"-" + text.encode("utf-8", "surrogateescape") + b"\r\n")
-            self._close_after_reply = True
+            if client.blocked is not None:
+                self.pending.extendleft(reversed(queue))
+                break
+        error = self._pending_error
+        if error is not None and client.blocked is None and not self.pending:
+            if not client.closing and not self._close_after_reply:
+                text = "ERR " + error
+                self.core.stats.count_error(text)
+                replies.append(b"-" + text.encode("utf-8", "surrogateescape") + b"\r\n")
+                self._close_after_reply = True
         self._write(b"".join(replies))
 
     def pause_writing(self) -> None:
@@ -131,9 +159,22 @@ class ClientConnection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-    def send(self, data: bytes) -> None:
-        """Write bytes outside the request/reply cycle (wakeups of blocked clients)."""
-        self._write(data)
+    def deliver(self, reply: object) -> None:
+        """The blocked command answered: send it, then run what queued up meanwhile."""
+        client = self.client
+        if client is None:
+            return
+        if not (client.reply_off or client.skip_current_reply):
+            self._write(encode(reply, client.protocol))
+        if self.pending or self._pending_error is not None:
+            asyncio.get_running_loop().call_soon(self._resume)
+
+    def _resume(self) -> None:
+        client = self.client
+        if client is None or client.blocked is not None or client.closing:
+            return
+        commands, self.pending = self.pending, deque()
+        self._run(commands)
 
     def _write(self, data: bytes) -> None:
         transport = self.transport
@@ -205,7 +246,38 @@ class Shell:
             # CONFIG GET port reports the port bound (a free one when 0 was asked for).
             self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
+        self.core.blocking.timers = self
         self._schedule_cron()
+
+    # -- deadlines of blocked clients (the ``blocking.Timers`` interface) --------------
+
+    def schedule(self, waiter: Waiter) -> object:
+        """Arm the waiter's deadline on the loop's monotonic clock.
+
+        The wait lasts the BLOCK milliseconds measured from the command time, in
+        real time even under a manual clock (which only moves when told to).
+        """
+        if not waiter.deadline_ms or self._loop is None:
+            return None  # BLOCK 0 waits for ever
+        wait_ms = max(0, waiter.deadline_ms - self.core.keyspace.now_ms)
+        return self._arm(waiter, time.monotonic() + wait_ms / 1000)
+
+    def _arm(self, waiter: Waiter, when: float) -> asyncio.TimerHandle:
+        # time.monotonic, not loop.time(): uvloop's loop time is cached per iteration
+        # and may lag behind, which would end the wait early.
+        assert self._loop is not None
+        delay = max(0.0, when - time.monotonic())
+        return self._loop.call_later(delay, self._deadline_reached, waiter, when)
+
+    def _deadline_reached(self, waiter: Waiter, when: float) -> None:
+        if time.monotonic() < when:  # timers may fire a little early: never answer early
+            waiter.timer = self._arm(waiter, when)
+            return
+        self.core.blocking.time_out(waiter)
+
+    def cancel(self, handle: object) -> None:
+        if isinstance(handle, asyncio.TimerHandle):
+            handle.cancel()
 
     def _schedule_cron(self) -> None:
         assert self._loop is not None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from .blocking import Waiter
     from .core import ServerCore
     from .engine.keyspace import Database
 
@@ -28,6 +29,10 @@ class Connection(Protocol):
     def close_after_reply(self) -> None: ...
 
     def close_now(self) -> None: ...
+
+    def deliver(self, reply: object) -> None:
+        """Send the reply of a command that had blocked, then go on with queued input."""
+        ...
 
 
 class Client:
@@ -68,6 +73,8 @@ class Client:
         self.last_interaction_ms = self.created_ms
         self.last_command = "NULL"
         self.closing = False
+        self.blocked: Waiter | None = None  # set while a blocking read waits
+        self.deny_blocking = False  # inside EXEC a blocking read answers at once
         self.commands_processed = 0
         self.net_input_bytes = 0
         self.net_output_bytes = 0
@@ -136,6 +143,8 @@ class Client:
         letters = ""
         if self.multi is not None:
             letters += "x"
+        if self.blocked is not None:
+            letters += "b"
         if self.watch_dirty:
             letters += "d"
         if self.closing:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
+from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
 from ..replies import OK, Map, RawReply, Set, Verbatim
 from .args import INT64_MAX, keyword, parse_int, parse_int_or_none
@@ -229,10 +230,16 @@ def client_unblock(client: Client, argv: list[bytes]) -> Any:
         raise CommandError(errors.subcommand_syntax_error(argv))
     if len(argv) == 4 and keyword(argv[3]) not in (b"timeout", b"error"):
         raise CommandError(errors.UNBLOCK_REASON)
-    parse_int(argv[2])
-    # No command blocks yet, so no client can be released: Valkey answers 0 for
-    # an id that is unknown or not blocked.
-    return 0
+    target_id = parse_int(argv[2])
+    registry = client.core.blocking
+    waiter = registry.by_client.get(target_id)
+    if waiter is None:
+        return 0  # unknown, or not blocked
+    if len(argv) == 4 and keyword(argv[3]) == b"error":
+        registry.fail(waiter, UNBLOCKED_ERROR)
+    else:
+        registry.time_out(waiter)
+    return 1
 
 
 # -- CLIENT: listing -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
+from ..blocking import BlockOn
 from ..engine.groups import ConsumerGroup
 from ..engine.stream import Stream, entry_reply
 from ..engine.streamid import MAX_ID, id_bulk, parse_id
@@ -267,9 +268,19 @@ def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
     reply = serve_read(client, request)
     if reply is not None:
         return reply
-    # With BLOCK the client would wait here for ``serve_read`` to succeed (or the
-    # deadline); until blocking exists it answers at once, as a timeout would.
-    return NULL_ARRAY
+    if request.deadline_ms is None or client.deny_blocking:
+        return NULL_ARRAY  # no BLOCK, or inside EXEC: answer as a timeout would
+    # Wait until a write makes one of the keys ready, then run ``serve_read`` again
+    # with the same resolved IDs (``$`` stays the last ID of the moment we blocked).
+    # XREADGROUP also wakes when a key is deleted or replaced, to answer NOGROUP.
+    db_index = client.db_index
+    return BlockOn(
+        keys=[(db_index, key) for key in request.keys],
+        deadline_ms=request.deadline_ms,
+        unblock_on_nokey=group_read,
+        retry=lambda: serve_read(client, request),
+        value_type=Stream,
+    )
 
 
 # -- COMMAND GETKEYS -----------------------------------------------------------------

@@ -62,8 +62,12 @@ def exec_(client: Client, argv: list[bytes]) -> Any:
         return NULL_ARRAY
     client.discard_multi()  # leave MULTI and unwatch before running, as Valkey does
     replies = []
-    for queued_argv in queued:
-        replies.append(call(client, lookup_for_exec(queued_argv), queued_argv))
+    client.deny_blocking = True  # a blocking read inside EXEC answers at once
+    try:
+        for queued_argv in queued:
+            replies.append(call(client, lookup_for_exec(queued_argv), queued_argv))
+    finally:
+        client.deny_blocking = False
     return replies
 
 

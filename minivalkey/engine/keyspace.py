@@ -38,10 +38,13 @@ import copy
 import heapq
 import random
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from ..errors import WRONGTYPE, CommandError
+
+READY_WHEN_ADDED: set[type] = set()
+"""Value types whose arrival at a key can serve a blocked reader (streams)."""
 
 TYPE_NAMES: dict[type, str] = {bytes: "string"}
 """The name TYPE answers for each value class; ``register_type`` fills it."""
@@ -198,12 +201,17 @@ class Database:
         """
         if key in self.expires:
             self._expire_if_due(key)
-        if key not in self.data:
+        replaced = key in self.data
+        if not replaced:
             self._index(key)
         self.data[key] = value
         if not keep_ttl:
             self.expires.pop(key, None)
         self.touch(key)
+        if replaced:  # an overwrite counts as a deletion for readers that wait on it
+            self.keyspace.signal_deleted(self.index, key)
+        else:
+            self.keyspace.signal_added(self.index, key, value)
 
     def add(self, key: bytes, value: Any) -> None:
         """Store a new key (the caller knows it does not exist)."""
@@ -211,6 +219,7 @@ class Database:
             self._index(key)
         self.data[key] = value
         self.touch(key)
+        self.keyspace.signal_added(self.index, key, value)
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key``; True when a live key was removed."""
@@ -249,6 +258,7 @@ class Database:
         """Empty the database, notifying watchers of every key that existed."""
         removed = len(self.data)
         self.keyspace.touch_all_watched(self, None)
+        self.keyspace.signal_blocked_keys_replaced(self, None)
         self.data = {}
         self.expires = {}
         self._seq = {}
@@ -277,6 +287,7 @@ class Database:
         if len(self._order_keys) > 2 * len(self._seq) + _COMPACT_SLACK:
             self._compact()
         self.keyspace.on_delete(self, key, value)
+        self.keyspace.signal_deleted(self.index, key)
 
     def _compact(self) -> None:
         """Drop dead index entries; numbers are kept, so cursors stay valid."""
@@ -338,6 +349,10 @@ class Keyspace:
         # Keys a write made ready for blocked readers (Valkey's signalKeyAsReady),
         # in the order they became ready; the blocking layer drains it after each command.
         self.ready_keys: dict[tuple[int, bytes], None] = {}
+        # The keys clients are blocked on, and those whose deletion wakes a reader;
+        # shared with (and kept by) ``blocking.BlockingRegistry``.
+        self.blocked_keys: Mapping[tuple[int, bytes], object] = {}
+        self.blocked_keys_on_nokey: Mapping[tuple[int, bytes], int] = {}
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
@@ -407,6 +422,8 @@ class Keyspace:
             return
         self.touch_all_watched(a, b)
         self.touch_all_watched(b, a)
+        self.signal_blocked_keys_replaced(a, b)
+        self.signal_blocked_keys_replaced(b, a)
         for name in Database.STORAGE:
             mine, theirs = getattr(a, name), getattr(b, name)
             setattr(a, name, theirs)
@@ -418,7 +435,37 @@ class Keyspace:
 
     def signal_ready(self, db_index: int, key: bytes) -> None:
         """A write may let a blocked reader of ``key`` proceed (XADD, key creation...)."""
-        self.ready_keys[(db_index, key)] = None
+        if (db_index, key) in self.blocked_keys:
+            self.ready_keys[(db_index, key)] = None
+
+    def signal_deleted(self, db_index: int, key: bytes) -> None:
+        """``key`` was deleted or replaced: wake the readers that must hear of it (XREADGROUP)."""
+        if (db_index, key) in self.blocked_keys_on_nokey:
+            self.ready_keys[(db_index, key)] = None
+
+    def signal_added(self, db_index: int, key: bytes, value: Any) -> None:
+        """A new key: readers blocked on it may be served if it has their type."""
+        if type(value) in READY_WHEN_ADDED:
+            self.signal_ready(db_index, key)
+
+    def signal_blocked_keys_replaced(
+        self, emptied: Database, replaced_with: Database | None
+    ) -> None:
+        """FLUSHDB / SWAPDB: Valkey's scanDatabaseForDeletedKeys and scanDatabaseForReadyKeys.
+
+        ``emptied`` is about to lose its contents (to ``replaced_with``'s, for SWAPDB).
+        A blocked-on key that disappears or changes type is signalled as deleted; one
+        that will hold a value afterwards is signalled as ready.
+        """
+        for index, key in list(self.blocked_keys):
+            if index != emptied.index:
+                continue
+            before = emptied.data.get(key)
+            after = replaced_with.data.get(key) if replaced_with is not None else None
+            if before is not None and (after is None or type(after) is not type(before)):
+                self.signal_deleted(index, key)
+            if after is not None:
+                self.signal_added(index, key, after)
 
     def on_flush(self, db: Database) -> None:
         for listener in self.flush_listeners:

@@ -208,14 +208,24 @@ def test_info_clients_section(make_server: MakeServer) -> None:
         assert second.command("WATCH", "a", "b") == b"+OK\r\n"
         fields = info_fields(first, "clients")
         assert (fields["watching_clients"], fields["total_watched_keys"]) == ("1", "2")
-        # The blocking machinery reports through these attributes of the core.
-        own.core.blocked_clients = 3
-        own.core.total_blocking_keys = 2
-        own.core.total_blocking_keys_on_nokey = 1
+        # Blocked readers: one XREAD on two keys for ever, one XREADGROUP with a
+        # deadline on one of them (it also waits for the key's deletion).
+        assert first.command("XGROUP", "CREATE", "a", "g", "$", "MKSTREAM") == b"+OK\r\n"
+        with RawClient(own.port) as reader, RawClient(own.port) as group_reader:
+            reader.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "$"))
+            group_reader.send(
+                encode_command(
+                    "XREADGROUP", "GROUP", "g", "c", "BLOCK", "100000", "STREAMS", "a", ">"
+                )
+            )
+            wait_until(lambda: info_fields(first, "clients")["blocked_clients"] == "2")
+            fields = info_fields(first, "clients")
+            assert fields["total_blocking_keys"] == "2"
+            assert fields["total_blocking_keys_on_nokey"] == "1"
+            assert fields["clients_in_timeout_table"] == "1"
+        wait_until(lambda: info_fields(first, "clients")["blocked_clients"] == "0")
         fields = info_fields(first, "clients")
-        assert fields["blocked_clients"] == "3"
-        assert fields["total_blocking_keys"] == "2"
-        assert fields["total_blocking_keys_on_nokey"] == "1"
+        assert fields["total_blocking_keys"] == fields["total_blocking_keys_on_nokey"] == "0"
 
 
 @pytest.mark.parametrize(

@@ -251,26 +251,6 @@ def test_xgroup_create_mkstream_touches_watched_keys(raw: RawClient, server: Ser
         assert raw.command("EXEC") == b"*-1\r\n"
 
 
-def test_xgroup_writes_that_wake_readers(make_server: Callable[..., Server]) -> None:
-    instance = make_server()
-    ready = instance.core.keyspace.ready_keys
-    with RawClient(instance.port) as client:
-        client.command("XADD", "s", "1-0", "f", "v")
-        ready.clear()
-        assert client.command("XGROUP", "CREATE", "s", "g", "0") == OK
-        assert client.command("XGROUP", "SETID", "s", "g", "$") == OK
-        assert client.command("XGROUP", "CREATECONSUMER", "s", "g", "c") == b":1\r\n"
-        assert client.command("XGROUP", "DELCONSUMER", "s", "g", "c") == b":0\r\n"
-        assert client.command("XGROUP", "DESTROY", "s", "nog") == b":0\r\n"
-        assert list(ready) == []
-        assert client.command("XGROUP", "DESTROY", "s", "g") == b":1\r\n"
-        assert list(ready) == [(0, b"s")]
-        ready.clear()
-        assert client.command("SELECT", "3") == OK
-        assert client.command("XGROUP", "CREATE", "t", "g", "$", "MKSTREAM") == OK
-        assert list(ready) == [(3, b"t")]
-
-
 # -- XGROUP SETID --------------------------------------------------------------------------
 
 

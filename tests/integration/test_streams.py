@@ -13,11 +13,7 @@ import redis
 from helpers import RawClient, encode_command
 
 from minivalkey import ManualClock, Server
-from minivalkey.commands.streams import xadd
-from minivalkey.core import ServerCore
 from minivalkey.engine.stream import Stream
-from minivalkey.errors import CommandError
-from minivalkey.session import Client
 
 START_MS = 1_700_000_000_000
 NULL_BULK = {2: b"$-1\r\n", 3: b"_\r\n"}
@@ -812,22 +808,6 @@ def test_watch_invalidation(
         assert raw.command("MULTI") == OK
         assert raw.command("PING") == b"+QUEUED\r\n"
         assert raw.command("EXEC") == (b"*-1\r\n" if touched else b"*1\r\n+PONG\r\n")
-
-
-def test_xadd_marks_the_key_ready() -> None:
-    core = ServerCore()
-    client = Client(core)
-    keyspace = core.keyspace
-    assert xadd(client, [b"XADD", b"s", b"1-0", b"f", b"v"]) == b"1-0"
-    assert list(keyspace.ready_keys) == [(0, b"s")]
-    keyspace.ready_keys.clear()
-    with pytest.raises(CommandError, match="equal or smaller"):
-        xadd(client, [b"XADD", b"s", b"1-0", b"f", b"v"])
-    assert xadd(client, [b"XADD", b"n", b"NOMKSTREAM", b"1-0", b"f", b"v"]) is None
-    assert not keyspace.ready_keys
-    client.db_index, client.db = 3, keyspace[3]
-    assert xadd(client, [b"XADD", b"s", b"MAXLEN", b"0", b"1-0", b"f", b"v"]) == b"1-0"
-    assert list(keyspace.ready_keys) == [(3, b"s")]
 
 
 def test_commands_inside_multi(rawp: RawClient) -> None:
