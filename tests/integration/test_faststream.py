@@ -6,10 +6,10 @@ consumer="1")``, started for real (``TestApp`` / ``broker.start()`` on the serve
 URL, not the in-memory test broker). FastStream creates the group (XGROUP CREATE
 ... MKSTREAM), polls with XREADGROUP ... BLOCK and acknowledges with XACK.
 
-Blocking reads are not implemented yet: a BLOCK read with nothing to serve answers
-the null array at once, so FastStream's polling loop spins. The tests therefore
-wait for observable states (messages handled, XPENDING empty, a number of further
-XREADGROUP calls seen in INFO commandstats) with a deadline, never for a time.
+FastStream's reads block on the server (100 ms at a time when idle) and are woken
+by XADD. The tests wait for observable states (messages handled, XPENDING empty, a
+number of further XREADGROUP calls seen in INFO commandstats, each of which is a
+read that ended) with a deadline, never for a time.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ async def test_group_subscriber_receives_each_message_once_and_acks(
 
         await eventually(all_received, "all 50 messages handled")
         await nothing_pending(inspector)
-        await more_polls(inspector, 20)  # further reads deliver nothing again
+        await more_polls(inspector, 3)  # further reads deliver nothing again
         assert received == sent  # one consumer: every message once, in order
 
         [group] = await inspector.xinfo_groups(STREAM)
@@ -159,7 +159,7 @@ async def test_two_consumers_in_one_group_split_the_work(
 
         await eventually(all_received, "all 40 jobs handled")
         await nothing_pending(inspector)
-        await more_polls(inspector, 20)
+        await more_polls(inspector, 3)
 
         assert received["1"] and received["2"]
         assert not set(received["1"]) & set(received["2"])
@@ -195,7 +195,7 @@ async def test_batch_subscriber_receives_lists(valkey: Server, inspector: aredis
 
         await eventually(all_received, "all 12 items handled")
         await nothing_pending(inspector)
-        await more_polls(inspector, 20)
+        await more_polls(inspector, 3)
         assert batches == [sent[0:5], sent[5:10], sent[10:12]]
         [group] = await inspector.xinfo_groups(STREAM)
         assert (group["last-delivered-id"], group["entries-read"], group["pending"]) == (
