@@ -28,7 +28,10 @@ def as_text(raw: bytes) -> str:
 
 def c_string(raw: bytes, limit: int | None = None) -> str:
     """What C's ``%.Ns`` prints of a client argument: up to the first NUL, at most N bytes."""
-    cut = raw.split(b"\0", 1)[0]
+    # Imported here: the commands package imports this module while it loads.
+    from .commands.args import c_bytes
+
+    cut = c_bytes(raw)
     if limit is not None:
         cut = cut[:limit]
     return as_text(cut)
@@ -225,3 +228,69 @@ XSETID_BELOW_TOP_ITEM = "ERR The ID specified in XSETID is smaller than the targ
 XSETID_ENTRIES_ADDED_TOO_SMALL = (
     "ERR The entries_added specified in XSETID is smaller than the target stream length"
 )
+
+
+# -- stream IDs and XADD ------------------------------------------------------------------
+
+INVALID_STREAM_ID = "ERR Invalid stream ID specified as stream command argument"
+INVALID_START_ID = "ERR invalid start ID for the interval"
+INVALID_END_ID = "ERR invalid end ID for the interval"
+STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
+XADD_ID_NOT_GREATER = (
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+)
+ELEMENTS_TOO_LARGE = "ERR Elements are too large to be stored"
+
+
+# -- XREAD / XREADGROUP -------------------------------------------------------------------
+
+XREAD_GROUP_OPTION = (
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+)
+XREAD_NOACK_OPTION = (
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+)
+XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
+XREAD_GT_WITHOUT_GROUP = (
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
+    "<group> <consumer> option."
+)
+XREAD_LAST_ID_IS_ZERO = "ERR the stream last element ID is 0-0"
+XREADGROUP_NOGROUP_SUFFIX = " in XREADGROUP with GROUP option"
+
+
+def xreadgroup_meaningless_id(symbol: str) -> str:
+    """XREADGROUP given ``$`` or ``+`` as an ID."""
+    return (
+        f"ERR The {symbol} ID is meaningless in the context of XREADGROUP: you want to "
+        "read the history of this consumer by specifying a proper ID, or use the > ID "
+        f"to get new messages. The {symbol} ID would just return an empty result set."
+    )
+
+
+def unbalanced_streams(command_name: str, symbol: str) -> str:
+    """XREAD / XREADGROUP with an odd number of arguments after STREAMS."""
+    return (
+        f"ERR Unbalanced '{command_name}' list of streams: for each stream key an ID "
+        f"or '{symbol}' must be specified."
+    )
+
+
+# -- consumer groups (XGROUP, XCLAIM, XAUTOCLAIM) -----------------------------------------
+
+BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
+XGROUP_KEY_REQUIRED = (
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may "
+    "want to use the MKSTREAM option to create an empty stream automatically."
+)
+ENTRIESREAD_INVALID = "ERR value for ENTRIESREAD must be positive or -1"
+XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM"
+XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM"
+XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM"
+XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
+
+
+def unrecognized_xclaim_option(raw: bytes) -> str:
+    return no_newlines(f"ERR Unrecognized XCLAIM option '{c_string(raw)}'")

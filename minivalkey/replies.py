@@ -87,11 +87,13 @@ class RawReply:
         self.data = data
 
 
-class PairList(list):  # type: ignore[type-arg]
+class PairList(tuple):  # type: ignore[type-arg]
     """(key, value) pairs answered as a RESP3 map, duplicate keys allowed.
 
     In RESP2 each pair becomes a two-element array (not a flat list as ``Map``
-    gives): XREAD and XREADGROUP answer ``[[key, entries], ...]`` there.
+    gives): XREAD and XREADGROUP answer ``[[key, entries], ...]`` there. Built
+    whole from an iterable of pairs (``PairList(pairs)``), as a tuple it cannot
+    change afterwards.
     """
 
     __slots__ = ()

@@ -4,6 +4,9 @@ Integers follow Valkey's ``string2ll``: optional minus sign, decimal digits, no
 leading zeros, no spaces or plus sign, within signed 64 bits. Anything else raises
 ``CommandError`` with the caller's error text (``ERR value is not an integer or
 out of range`` unless another is given).
+
+Words Valkey compares with C string functions (option keywords, ``$``, ``~``...)
+are read up to their first NUL byte (``c_bytes``); ``option`` also lower-cases.
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ def parse_float(raw: bytes, error: str = NOT_FLOAT) -> float:
     return value
 
 
-def keyword(raw: bytes) -> bytes:
-    """An option name normalised for comparison (``b"ex"`` for ``EX``, ``Ex``...)."""
-    return raw.lower()
+def c_bytes(raw: bytes) -> bytes:
+    """What C's string functions see of an argument: the bytes before the first NUL."""
+    # ``0 in raw`` looks for the byte value directly, far cheaper than ``b"\0" in raw``.
+    return raw.partition(b"\0")[0] if 0 in raw else raw
+
+
+def option(raw: bytes) -> bytes:
+    """An option keyword as Valkey compares it (``strcasecmp``): lower-cased, up to the
+    first NUL byte, so ``b"COUNT"``, ``b"count"`` and ``b"Count\\0junk"`` all give
+    ``b"count"``."""
+    return c_bytes(raw).lower()

@@ -25,7 +25,7 @@ from .. import errors
 from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
 from ..replies import OK, Map, RawReply, Set, Verbatim
-from .args import INT64_MAX, keyword, parse_int, parse_int_or_none
+from .args import INT64_MAX, option, parse_int, parse_int_or_none
 from .connection import DEFAULT_USER, close_after_reply, printable, validate_client_name
 from .help import help_reply
 from .table import container, subcommand
@@ -100,7 +100,7 @@ def client_getname(client: Client, argv: list[bytes]) -> Any:
 )
 def client_setinfo(client: Client, argv: list[bytes]) -> Any:
     attribute, value = argv[2], argv[3]
-    field = keyword(attribute)
+    field = option(attribute)
     if field not in (b"lib-name", b"lib-ver"):
         raise CommandError(errors.unrecognized_option(attribute))
     if not printable(value):
@@ -130,7 +130,7 @@ def client_capa(client: Client, argv: list[bytes]) -> Any:
 
 
 def _on_off(raw: bytes) -> bool:
-    switch = keyword(raw)
+    switch = option(raw)
     if switch == b"on":
         return True
     if switch == b"off":
@@ -147,7 +147,7 @@ def _on_off(raw: bytes) -> bool:
     summary="Turns the connection's replies on or off, or skips the next one.",
 )
 def client_reply(client: Client, argv: list[bytes]) -> Any:
-    mode = keyword(argv[2])
+    mode = option(argv[2])
     if mode == b"on":
         client.reply_off = False
         client.skip_next_reply = False
@@ -228,14 +228,14 @@ def client_trackinginfo(client: Client, argv: list[bytes]) -> Any:
 def client_unblock(client: Client, argv: list[bytes]) -> Any:
     if len(argv) > 4:
         raise CommandError(errors.subcommand_syntax_error(argv))
-    if len(argv) == 4 and keyword(argv[3]) not in (b"timeout", b"error"):
+    if len(argv) == 4 and option(argv[3]) not in (b"timeout", b"error"):
         raise CommandError(errors.UNBLOCK_REASON)
     target_id = parse_int(argv[2])
     registry = client.core.blocking
     waiter = registry.by_client.get(target_id)
     if waiter is None:
         return 0  # unknown, or not blocked
-    if len(argv) == 4 and keyword(argv[3]) == b"error":
+    if len(argv) == 4 and option(argv[3]) == b"error":
         registry.fail(waiter, UNBLOCKED_ERROR)
     else:
         registry.time_out(waiter)
@@ -268,7 +268,7 @@ def _client_type(client: Client) -> str:
 
 
 def _parse_client_type(raw: bytes) -> str:
-    kind = _TYPE_NAMES.get(keyword(raw))
+    kind = _TYPE_NAMES.get(option(raw))
     if kind is None:
         raise CommandError(errors.unknown_client_type(raw))
     return kind
@@ -381,10 +381,10 @@ def client_info(client: Client, argv: list[bytes]) -> Any:
 )
 def client_list(client: Client, argv: list[bytes]) -> Any:
     clients = client.core.clients
-    if len(argv) == 4 and keyword(argv[2]) == b"type":
+    if len(argv) == 4 and option(argv[2]) == b"type":
         kind = _parse_client_type(argv[3])
         chosen = [other for other in clients.values() if _client_type(other) == kind]
-    elif len(argv) > 3 and keyword(argv[2]) == b"id":
+    elif len(argv) > 3 and option(argv[2]) == b"id":
         chosen = []
         for raw in argv[3:]:
             wanted = parse_int(raw, errors.INVALID_CLIENT_ID)
@@ -436,32 +436,32 @@ def _parse_kill_options(argv: list[bytes]) -> _KillFilter:
     kill = _KillFilter()
     position = 2
     while position < len(argv):
-        option = keyword(argv[position])
+        name = option(argv[position])
         if position + 1 >= len(argv):
             raise CommandError(errors.SYNTAX)
         value = argv[position + 1]
-        if option == b"id":
+        if name == b"id":
             wanted = parse_int_or_none(value)
             if wanted is None or not 1 <= wanted <= INT64_MAX:
                 raise CommandError(errors.CLIENT_ID_NOT_POSITIVE)
             kill.id = wanted
-        elif option == b"maxage":
+        elif name == b"maxage":
             max_age = parse_int(value, errors.MAXAGE_NOT_INTEGER)
             if max_age <= 0:
                 raise CommandError(errors.MAXAGE_NOT_POSITIVE)
             kill.max_age = max_age
-        elif option == b"type":
+        elif name == b"type":
             kill.kind = _parse_client_type(value)
-        elif option == b"addr":
+        elif name == b"addr":
             kill.addr = _c_text(value)
-        elif option == b"laddr":
+        elif name == b"laddr":
             kill.laddr = _c_text(value)
-        elif option == b"user":
+        elif name == b"user":
             if value != DEFAULT_USER:
                 raise CommandError(errors.no_such_user(value))
             # Every connection is the default user's, logged in or not.
-        elif option == b"skipme":
-            choice = keyword(value)
+        elif name == b"skipme":
+            choice = option(value)
             if choice not in (b"yes", b"no"):
                 raise CommandError(errors.SYNTAX)
             kill.skip_me = choice == b"yes"

@@ -20,7 +20,7 @@ from .. import core as server_core
 from .. import errors
 from ..errors import CommandError
 from ..replies import OK, PONG, Map, SimpleString
-from .args import keyword, parse_int
+from .args import option, parse_int
 from .table import command
 
 if TYPE_CHECKING:
@@ -153,12 +153,12 @@ def hello(client: Client, argv: list[bytes]) -> Any:
     credentials: tuple[bytes, bytes] | None = None
     name: bytes | None = None
     while position < len(argv):
-        option = keyword(argv[position])
+        word = option(argv[position])
         remaining = len(argv) - position - 1
-        if option == b"auth" and remaining >= 2:
+        if word == b"auth" and remaining >= 2:
             credentials = (argv[position + 1], argv[position + 2])
             position += 3
-        elif option == b"setname" and remaining >= 1:
+        elif word == b"setname" and remaining >= 1:
             name = argv[position + 1]
             validate_client_name(name)
             position += 2

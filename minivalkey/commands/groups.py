@@ -21,35 +21,23 @@ Invariants (Valkey 8.0.1's t_stream.c):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..engine.groups import ClaimRequest, ConsumerGroup
-from ..engine.stream import Stream, entry_reply
+from ..engine.stream import Stream
 from ..engine.streamid import format_id, id_bulk, parse_id, parse_range_end, parse_range_start
-from ..errors import CommandError, c_string, no_newlines
+from ..errors import CommandError
 from ..replies import NULL_ARRAY, OK, RawReply
-from .args import parse_int, parse_int_or_none
+from .args import c_bytes, option, parse_int, parse_int_or_none
 from .help import help_reply
-from .keys import lookup_read, option
+from .keys import lookup_read, lookup_read_typed
 from .table import command, container, subcommand
 
 if TYPE_CHECKING:
     from ..session import Client
-
-BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
-KEY_REQUIRED = (
-    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may "
-    "want to use the MKSTREAM option to create an empty stream automatically."
-)
-ENTRIESREAD_INVALID = "ERR value for ENTRIESREAD must be positive or -1"
-XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM"
-XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM"
-XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM"
-XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
-XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
-XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
 
 # XAUTOCLAIM's COUNT limit: Valkey allocates COUNT 16-byte IDs, so it caps COUNT
 # at LONG_MAX / 16.
@@ -59,41 +47,31 @@ XAUTOCLAIM_DEFAULT_COUNT = 100
 _WRITE_ACL = "@write @stream @slow"
 
 
-def _unrecognized_xclaim_option(raw: bytes) -> str:
-    return no_newlines(f"ERR Unrecognized XCLAIM option '{c_string(raw)}'")
+# -- shared helpers (XREADGROUP uses them too) -------------------------------------
 
 
-# -- shared helpers ----------------------------------------------------------------
+def required_group(
+    stream: Stream | None, key: bytes, name: bytes, suffix: str = ""
+) -> ConsumerGroup:
+    """The group a command works on; NOGROUP when the key or the group is missing.
 
-
-def _stream_at(client: Client, key: bytes) -> Stream | None:
-    """A read lookup (counted as hit or miss) that raises WRONGTYPE for other types."""
-    value = lookup_read(client, key)
-    if value is not None and type(value) is not Stream:
-        raise CommandError(errors.WRONGTYPE)
-    return value
-
-
-def _required_group(stream: Stream | None, key: bytes, name: bytes) -> ConsumerGroup:
-    """The group XPENDING, XCLAIM and XAUTOCLAIM work on; NOGROUP when key or group is missing."""
+    XPENDING, XCLAIM and XAUTOCLAIM word the error plainly; XREADGROUP passes a
+    ``suffix`` naming its GROUP option.
+    """
     group = stream.groups.get(name) if stream is not None else None
     if group is None:
-        raise CommandError(errors.no_such_key_or_group(key, name))
+        raise CommandError(errors.no_such_key_or_group(key, name, suffix))
     return group
 
 
-def _entries_reply(entries: list[tuple[int, bytes]]) -> RawReply:
-    encoded = b"".join(entry_reply(stream_id, fields) for stream_id, fields in entries)
-    return RawReply(b"*%d\r\n" % len(entries) + encoded)
-
-
-def _ids_reply(ids: list[int]) -> RawReply:
-    return RawReply(b"*%d\r\n" % len(ids) + b"".join(id_bulk(stream_id) for stream_id in ids))
+def entries_reply(items: Sequence[bytes]) -> RawReply:
+    """An array of encoded items (entries, or ID bulk strings): the same in RESP2 and RESP3."""
+    return RawReply(b"*%d\r\n" % len(items) + b"".join(items))
 
 
 def _is_dollar(raw: bytes) -> bool:
     """``$`` as Valkey's strcmp sees it (the bytes before a NUL)."""
-    return raw.split(b"\0", 1)[0] == b"$"
+    return c_bytes(raw) == b"$"
 
 
 def _strict_id_or_none(raw: bytes) -> int | None:
@@ -145,7 +123,7 @@ def _xgroup_target(client: Client, argv: list[bytes]) -> _XGroupTarget:
         elif (create or setid) and word == b"entriesread" and index + 1 < argc:
             entries_read = parse_int(argv[index + 1])
             if entries_read < -1:
-                raise CommandError(ENTRIESREAD_INVALID)
+                raise CommandError(errors.ENTRIESREAD_INVALID)
             index += 2
         else:
             raise CommandError(errors.subcommand_syntax_error(argv))
@@ -154,7 +132,7 @@ def _xgroup_target(client: Client, argv: list[bytes]) -> _XGroupTarget:
     group = stream.groups.get(name) if stream is not None else None
     if not mkstream:
         if stream is None:
-            raise CommandError(KEY_REQUIRED)
+            raise CommandError(errors.XGROUP_KEY_REQUIRED)
         if group is None and subcommand_name in _NEEDS_GROUP:
             raise CommandError(errors.no_such_consumer_group(name, key))
     return _XGroupTarget(stream, group, mkstream, entries_read)
@@ -185,7 +163,7 @@ def xgroup_create(client: Client, argv: list[bytes]) -> Any:
         client.db.add(key, stream)
         client.core.keyspace.signal_ready(client.db_index, key)
     if name in stream.groups:
-        raise CommandError(BUSYGROUP)
+        raise CommandError(errors.BUSYGROUP)
     stream.groups[name] = ConsumerGroup(name, last_id, target.entries_read)
     return OK
 
@@ -315,7 +293,7 @@ def xgroup_help(client: Client, argv: list[bytes]) -> Any:
     complexity="O(1) for each ID",
 )
 def xack(client: Client, argv: list[bytes]) -> Any:
-    stream = _stream_at(client, argv[1])
+    stream: Stream | None = lookup_read_typed(client, argv[1], Stream)
     group = stream.groups.get(argv[2]) if stream is not None else None
     if group is None:
         return 0  # nothing to acknowledge: the IDs are not even parsed
@@ -358,7 +336,7 @@ def xpending(client: Client, argv: list[bytes]) -> Any:
         end = parse_range_end(argv[at + 1])
         if at + 3 < argc:
             consumer_name = argv[at + 3]  # anything after it is ignored, as in Valkey
-    group = _required_group(_stream_at(client, argv[1]), argv[1], argv[2])
+    group = required_group(lookup_read_typed(client, argv[1], Stream), argv[1], argv[2])
     if argc == 3:
         return _pending_summary(group)
     consumer = None
@@ -369,9 +347,8 @@ def xpending(client: Client, argv: list[bytes]) -> Any:
     now = client.core.keyspace.now_ms
     rows: list[list[Any]] = []
     for stream_id, entry in group.pending_range(start, end, count, min_idle, now, consumer):
-        owner = entry.consumer.name if entry.consumer is not None else b""
         idle = max(now - entry.delivery_time, 0)
-        rows.append([format_id(stream_id), owner, idle, entry.delivery_count])
+        rows.append([format_id(stream_id), entry.consumer.name, idle, entry.delivery_count])
     return rows
 
 
@@ -403,10 +380,10 @@ def _pending_summary(group: ConsumerGroup) -> list[Any]:
 )
 def xclaim(client: Client, argv: list[bytes]) -> Any:
     key = argv[1]
-    stream = _stream_at(client, key)
-    group = _required_group(stream, key, argv[2])
+    stream: Stream | None = lookup_read_typed(client, key, Stream)
+    group = required_group(stream, key, argv[2])
     assert stream is not None
-    min_idle = max(parse_int(argv[4], XCLAIM_MIN_IDLE), 0)
+    min_idle = max(parse_int(argv[4], errors.XCLAIM_MIN_IDLE), 0)
     argc = len(argv)
     ids: list[int] = []
     index = 5
@@ -430,18 +407,18 @@ def xclaim(client: Client, argv: list[bytes]) -> Any:
             justid = True
         elif word == b"idle" and more:
             index += 1
-            delivery_time = now - parse_int(argv[index], XCLAIM_IDLE)
+            delivery_time = now - parse_int(argv[index], errors.XCLAIM_IDLE)
         elif word == b"time" and more:
             index += 1
-            delivery_time = parse_int(argv[index], XCLAIM_TIME)
+            delivery_time = parse_int(argv[index], errors.XCLAIM_TIME)
         elif word == b"retrycount" and more:
             index += 1
-            retry_count = parse_int(argv[index], XCLAIM_RETRYCOUNT)
+            retry_count = parse_int(argv[index], errors.XCLAIM_RETRYCOUNT)
         elif word == b"lastid" and more:
             index += 1
             last_id = parse_id(argv[index], 0, strict=True)
         else:
-            raise CommandError(_unrecognized_xclaim_option(argv[index]))
+            raise CommandError(errors.unrecognized_xclaim_option(argv[index]))
         index += 1
     # A delivery time in the future or before the epoch is taken as "now", not refused.
     if delivery_time is None or delivery_time < 0 or delivery_time > now:
@@ -449,10 +426,7 @@ def xclaim(client: Client, argv: list[bytes]) -> Any:
     group.advance_last_id(last_id)
     consumer, _ = group.consumer_seen(argv[3], now)
     request = ClaimRequest(min_idle, delivery_time, retry_count, force, justid)
-    claimed = group.claim(stream, consumer, ids, request, now)
-    if justid:
-        return _ids_reply([stream_id for stream_id, _ in claimed])
-    return _entries_reply(claimed)
+    return entries_reply(group.claim(stream, consumer, ids, request, now))
 
 
 # -- XAUTOCLAIM -----------------------------------------------------------------------
@@ -475,7 +449,7 @@ def xautoclaim(client: Client, argv: list[bytes]) -> Any:
     key = argv[1]
     # Valkey looks the key up before parsing anything but checks its type only after.
     stream = lookup_read(client, key)
-    min_idle = max(parse_int(argv[4], XAUTOCLAIM_MIN_IDLE), 0)
+    min_idle = max(parse_int(argv[4], errors.XAUTOCLAIM_MIN_IDLE), 0)
     start = parse_range_start(argv[5])
     count = XAUTOCLAIM_DEFAULT_COUNT
     justid = False
@@ -487,7 +461,7 @@ def xautoclaim(client: Client, argv: list[bytes]) -> Any:
         if word == b"count" and more:
             value = parse_int_or_none(argv[index + 1])
             if value is None or not 1 <= value <= XAUTOCLAIM_MAX_COUNT:
-                raise CommandError(XAUTOCLAIM_COUNT)
+                raise CommandError(errors.XAUTOCLAIM_COUNT)
             count = value
             index += 1
         elif word == b"justid":
@@ -497,16 +471,11 @@ def xautoclaim(client: Client, argv: list[bytes]) -> Any:
         index += 1
     if stream is not None and type(stream) is not Stream:
         raise CommandError(errors.WRONGTYPE)
-    group = _required_group(stream, key, argv[2])
+    group = required_group(stream, key, argv[2])
     assert stream is not None
     now = client.core.keyspace.now_ms
     consumer, _ = group.consumer_seen(argv[3], now)
     result = group.autoclaim(stream, consumer, start, count, min_idle, justid, now)
-    claimed = (
-        _ids_reply([stream_id for stream_id, _ in result.claimed])
-        if justid
-        else _entries_reply(result.claimed)
-    )
-    return RawReply(
-        b"*3\r\n" + id_bulk(result.cursor) + claimed.data + _ids_reply(result.deleted).data
-    )
+    claimed = entries_reply(result.claimed).data
+    deleted = entries_reply([id_bulk(stream_id) for stream_id in result.deleted]).data
+    return RawReply(b"*3\r\n" + id_bulk(result.cursor) + claimed + deleted)

@@ -17,7 +17,7 @@ from .. import errors
 from ..errors import CommandError, as_text
 from ..glob import glob_match
 from ..replies import Map, Set, SimpleString
-from .args import keyword
+from .args import option
 from .help import help_reply
 from .table import (
     KEY_FLAG_ORDER,
@@ -158,7 +158,7 @@ def command_list(client: Client, argv: list[bytes]) -> Any:
     accept: Callable[[CommandSpec], bool] = lambda spec: True  # noqa: E731
     # The only option is one FILTERBY <type> <argument>, and it must come last.
     if len(argv) > 2:
-        if len(argv) != 5 or keyword(argv[2]) != b"filterby":
+        if len(argv) != 5 or option(argv[2]) != b"filterby":
             raise CommandError(errors.SYNTAX)
         accept = _list_filter(argv[3], argv[4])
     names = []
@@ -170,7 +170,7 @@ def command_list(client: Client, argv: list[bytes]) -> Any:
 
 
 def _list_filter(kind: bytes, argument: bytes) -> Callable[[CommandSpec], bool]:
-    kind = keyword(kind)
+    kind = option(kind)
     if kind == b"module":
         return lambda spec: False  # no modules are loaded
     if kind == b"aclcat":

@@ -2,8 +2,8 @@
 the EXPIRE family, TTL/PTTL, EXPIRETIME/PEXPIRETIME and PERSIST.
 
 Also the helpers other families share: ``lookup_read`` (a read lookup that keeps
-INFO's keyspace_hits/keyspace_misses, Valkey's lookupKeyRead), ``option`` (option
-keywords compared as C strings) and ``parse_cursor`` (SCAN-style cursors).
+INFO's keyspace_hits/keyspace_misses, Valkey's lookupKeyRead), ``lookup_read_typed``
+(the same, with WRONGTYPE for other types) and ``parse_cursor`` (SCAN-style cursors).
 
 Invariants:
 * Every argument is parsed and validated before the first change to the keyspace.
@@ -35,6 +35,7 @@ from ..errors import (
     SYNTAX,
     UNKNOWN_TYPE_NAME,
     UNSUPPORTED_OPTION,
+    WRONGTYPE,
     CommandError,
     c_string,
     no_newlines,
@@ -42,7 +43,7 @@ from ..errors import (
 )
 from ..glob import glob_match
 from ..replies import OK, SimpleString
-from .args import INT64_MAX, INT64_MIN, parse_int, parse_int_or_none
+from .args import INT64_MAX, INT64_MIN, c_bytes, option, parse_int, parse_int_or_none
 from .table import BeginIndex, FindRange, command, key_spec
 
 if TYPE_CHECKING:
@@ -62,11 +63,6 @@ _ASCII_SPACE = b" \t\n\v\f\r"
 # -- shared helpers ------------------------------------------------------------------
 
 
-def option(raw: bytes) -> bytes:
-    """An option keyword as Valkey compares it: lower-cased, up to the first NUL byte."""
-    return raw.split(b"\0", 1)[0].lower()
-
-
 def lookup_read(client: Client, key: bytes) -> Any:
     """The live value of ``key`` (or ``None``), counted as a keyspace hit or miss."""
     value = client.db.lookup(key)
@@ -78,6 +74,15 @@ def lookup_read(client: Client, key: bytes) -> Any:
     return value
 
 
+def lookup_read_typed(client: Client, key: bytes, kind: type) -> Any:
+    """``lookup_read`` for a command on values of type ``kind``: the value or ``None``,
+    and WRONGTYPE for another type (the lookup still counts as a hit, as in Valkey)."""
+    value = lookup_read(client, key)
+    if value is not None and type(value) is not kind:
+        raise CommandError(WRONGTYPE)
+    return value
+
+
 def parse_cursor(raw: bytes) -> int:
     """A SCAN cursor as Valkey reads it (``string2ull``), else ``ERR invalid cursor``.
 
@@ -85,7 +90,7 @@ def parse_cursor(raw: bytes) -> int:
     blanks and a sign are accepted and a negative number wraps around, but trailing
     junk and values past 2**64-1 are not. Like C, it stops at a NUL byte.
     """
-    text = raw.split(b"\0", 1)[0]
+    text = c_bytes(raw)
     strict = parse_int_or_none(text)
     if strict is not None:
         if strict < 0:

@@ -18,7 +18,7 @@ from ..config import ConfigError, Param, find_param, parse_value, rewrite_config
 from ..errors import CommandError, as_text, c_string
 from ..info import info_text
 from ..replies import OK, Map, RawReply, Verbatim
-from .args import keyword, parse_int_or_none
+from .args import option, parse_int_or_none
 from .help import help_reply
 from .table import command, container, subcommand
 
@@ -210,7 +210,7 @@ def dbsize(client: Client, argv: list[bytes]) -> Any:
 
 def _check_flush_mode(argv: list[bytes]) -> None:
     """FLUSHDB/FLUSHALL take nothing, SYNC or ASYNC; everything is freed at once here."""
-    if len(argv) == 2 and keyword(argv[1]) in (b"sync", b"async"):
+    if len(argv) == 2 and option(argv[1]) in (b"sync", b"async"):
         return
     if len(argv) != 1:
         raise CommandError(errors.SYNTAX)
@@ -309,8 +309,8 @@ _SHUTDOWN_OPTIONS = frozenset({b"nosave", b"save", b"now", b"force", b"abort"})
     complexity="O(1) here, as nothing is saved",
 )
 def shutdown(client: Client, argv: list[bytes]) -> Any:
-    options = [keyword(arg) for arg in argv[1:]]
-    if any(option not in _SHUTDOWN_OPTIONS for option in options):
+    options = [option(arg) for arg in argv[1:]]
+    if any(word not in _SHUTDOWN_OPTIONS for word in options):
         raise CommandError(errors.SYNTAX)
     chosen = set(options)
     if (b"abort" in chosen and len(chosen) > 1) or {b"save", b"nosave"} <= chosen:

@@ -32,18 +32,12 @@ from ..errors import (
     XTRIM_WITHOUT_STRATEGY,
     CommandError,
 )
-from .args import parse_int
-from .keys import option
+from .args import c_bytes, option, parse_int
 
 # Bounds of the default LIMIT of approximate trimming.
 _DEFAULT_LIMIT_NODES = 100
 _DEFAULT_LIMIT_FALLBACK = 10_000
 _DEFAULT_LIMIT_CAP = 1_000_000
-
-
-def _is_c_string(raw: bytes, text: bytes) -> bool:
-    """``raw`` equals ``text`` when read as a C string (anything after a NUL is ignored)."""
-    return raw == text or raw.split(b"\0", 1)[0] == text
 
 
 class TrimOptions:
@@ -89,7 +83,7 @@ def parse_trim_options(argv: list[bytes], xadd: bool, node_max_entries: int) -> 
     while i < count:
         raw = argv[i]
         more = count - 1 - i
-        if xadd and (raw == b"*" or raw[:2] == b"*\0"):
+        if xadd and (raw == b"*" or (raw[:1] == b"*" and c_bytes(raw) == b"*")):
             break  # the common case first: an auto ID ends the options
         name = option(raw)
         if (name == b"maxlen" or name == b"minid") and more:
@@ -97,11 +91,11 @@ def parse_trim_options(argv: list[bytes], xadd: bool, node_max_entries: int) -> 
                 raise CommandError(TRIM_STRATEGY_CONFLICT)
             parsed.approx = False
             if more >= 2:
-                marker = argv[i + 1]
-                if _is_c_string(marker, b"~"):
+                marker = c_bytes(argv[i + 1])
+                if marker == b"~":
                     parsed.approx = True
                     i += 1
-                elif _is_c_string(marker, b"="):
+                elif marker == b"=":
                     i += 1
             threshold = argv[i + 1]
             if name == b"maxlen":
@@ -121,9 +115,7 @@ def parse_trim_options(argv: list[bytes], xadd: bool, node_max_entries: int) -> 
             parsed.nomkstream = True
             i += 1
         elif xadd:
-            parsed.entry_id, parsed.auto_seq = parse_id_with_auto(
-                raw, 0, strict=True, allow_auto_seq=True
-            )
+            parsed.entry_id, parsed.auto_seq = parse_id_with_auto(raw)
             break
         else:
             raise CommandError(SYNTAX)

@@ -35,12 +35,13 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..blocking import BlockOn
 from ..engine.groups import ConsumerGroup
-from ..engine.stream import Stream, entry_reply
+from ..engine.stream import Stream
 from ..engine.streamid import MAX_ID, id_bulk, parse_id
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, PairList, RawReply
-from .args import INT64_MAX, parse_int
-from .keys import lookup_read, option
+from .args import INT64_MAX, c_bytes, option, parse_int
+from .groups import entries_reply, required_group
+from .keys import lookup_read_typed
 from .table import BeginKeyword, FindRange, command, key_spec
 
 if TYPE_CHECKING:
@@ -49,35 +50,6 @@ if TYPE_CHECKING:
 NEW_ENTRIES = MAX_ID
 """The resolved ID of ``>``. Valkey marks ``>`` with the largest ID, so an XREADGROUP
 given ``18446744073709551615-18446744073709551615`` explicitly reads new entries too."""
-
-XREAD_GROUP_OPTION = (
-    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
-)
-XREAD_NOACK_OPTION = (
-    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
-)
-MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
-GT_ID_WITHOUT_GROUP = (
-    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
-    "<group> <consumer> option."
-)
-LAST_ID_IS_ZERO = "ERR the stream last element ID is 0-0"
-_NOGROUP_SUFFIX = " in XREADGROUP with GROUP option"
-
-
-def _meaningless_id(symbol: str) -> str:
-    return (
-        f"ERR The {symbol} ID is meaningless in the context of XREADGROUP: you want to "
-        "read the history of this consumer by specifying a proper ID, or use the > ID "
-        f"to get new messages. The {symbol} ID would just return an empty result set."
-    )
-
-
-def _unbalanced(command_name: str, symbol: str) -> str:
-    return (
-        f"ERR Unbalanced '{command_name}' list of streams: for each stream key an ID "
-        f"or '{symbol}' must be specified."
-    )
 
 
 @dataclass(frozen=True)
@@ -102,11 +74,6 @@ class ReadRequest:
 # -- parsing -----------------------------------------------------------------------
 
 
-def _c_bytes(raw: bytes) -> bytes:
-    """What C's strcmp sees of an argument: the bytes before the first NUL."""
-    return raw.split(b"\0", 1)[0]
-
-
 def _parse_timeout(raw: bytes, now_ms: int) -> int:
     """BLOCK's milliseconds as an absolute deadline (0: forever), Valkey's checks."""
     timeout = parse_int(raw, errors.TIMEOUT_NOT_INTEGER)
@@ -119,39 +86,24 @@ def _parse_timeout(raw: bytes, now_ms: int) -> int:
     return timeout
 
 
-def _stream_at(client: Client, key: bytes) -> Stream | None:
-    """A read lookup (counted as hit or miss) that raises WRONGTYPE for other types."""
-    value = lookup_read(client, key)
-    if value is not None and type(value) is not Stream:
-        raise CommandError(errors.WRONGTYPE)
-    return value
-
-
-def _group_of(stream: Stream | None, key: bytes, group: bytes) -> ConsumerGroup:
-    found = stream.groups.get(group) if stream is not None else None
-    if found is None:
-        raise CommandError(errors.no_such_key_or_group(key, group, _NOGROUP_SUFFIX))
-    return found
-
-
 def _resolve_id(raw: bytes, stream: Stream | None, group_read: bool) -> int:
     """One stream's ID argument as a concrete ID to read after."""
-    text = _c_bytes(raw)
+    text = c_bytes(raw)
     if text == b"$":
         if group_read:
-            raise CommandError(_meaningless_id("$"))
+            raise CommandError(errors.xreadgroup_meaningless_id("$"))
         return stream.last_id if stream is not None else 0
     if text == b"+":
         if group_read:
-            raise CommandError(_meaningless_id("+"))
+            raise CommandError(errors.xreadgroup_meaningless_id("+"))
         if stream is None:
             return 0
         if stream.last_id == 0:
-            raise CommandError(LAST_ID_IS_ZERO)
+            raise CommandError(errors.XREAD_LAST_ID_IS_ZERO)
         return stream.last_id - 1  # so that the last entry itself is read
     if text == b">":
         if not group_read:
-            raise CommandError(GT_ID_WITHOUT_GROUP)
+            raise CommandError(errors.XREAD_GT_WITHOUT_GROUP)
         return NEW_ENTRIES
     return parse_id(raw, 0, strict=True)
 
@@ -180,16 +132,16 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
             streams_at = index + 1
             if (argc - streams_at) % 2:
                 name, symbol = ("xreadgroup", ">") if group_read else ("xread", "$")
-                raise CommandError(_unbalanced(name, symbol))
+                raise CommandError(errors.unbalanced_streams(name, symbol))
             break
         elif word == b"group" and more >= 2:
             if not group_read:
-                raise CommandError(XREAD_GROUP_OPTION)
+                raise CommandError(errors.XREAD_GROUP_OPTION)
             group, consumer = argv[index + 1], argv[index + 2]
             index += 2
         elif word == b"noack":
             if not group_read:
-                raise CommandError(XREAD_NOACK_OPTION)
+                raise CommandError(errors.XREAD_NOACK_OPTION)
             noack = True
         else:
             raise CommandError(errors.SYNTAX)
@@ -197,14 +149,14 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
     if not streams_at:
         raise CommandError(errors.SYNTAX)
     if group_read and group is None:
-        raise CommandError(MISSING_GROUP)
+        raise CommandError(errors.XREADGROUP_MISSING_GROUP)
     half = (argc - streams_at) // 2
     keys = tuple(argv[streams_at : streams_at + half])
     ids: list[int] = []
     for key, raw_id in zip(keys, argv[streams_at + half :], strict=True):
-        stream = _stream_at(client, key)
+        stream: Stream | None = lookup_read_typed(client, key, Stream)
         if group is not None:
-            _group_of(stream, key, group)
+            required_group(stream, key, group, errors.XREADGROUP_NOGROUP_SUFFIX)
         ids.append(_resolve_id(raw_id, stream, group_read))
     return ReadRequest(keys, tuple(ids), count, deadline, group, consumer, noack)
 
@@ -212,21 +164,14 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
 # -- serving ---------------------------------------------------------------------------
 
 
-def _entries_reply(entries: list[tuple[int, bytes]]) -> RawReply:
-    """An array of entries, encoded once: entries are the same in RESP2 and RESP3."""
-    encoded = b"".join(entry_reply(stream_id, fields) for stream_id, fields in entries)
-    return RawReply(b"*%d\r\n" % len(entries) + encoded)
-
-
-def _history_reply(entries: list[tuple[int, bytes | None]]) -> Any:
+def _history_reply(history: list[tuple[int, bytes | None]]) -> Any:
     """A consumer's history; a deleted entry is ``[id, null array]`` (protocol-specific)."""
-    if all(fields is not None for _, fields in entries):
-        return _entries_reply(entries)  # type: ignore[arg-type]
+    present = [entry for _, entry in history if entry is not None]
+    if len(present) == len(history):
+        return entries_reply(present)
     return [
-        RawReply(entry_reply(stream_id, fields))
-        if fields is not None
-        else [RawReply(id_bulk(stream_id)), NULL_ARRAY]
-        for stream_id, fields in entries
+        RawReply(entry) if entry is not None else [RawReply(id_bulk(stream_id)), NULL_ARRAY]
+        for stream_id, entry in history
     ]
 
 
@@ -239,28 +184,32 @@ def serve_read(client: Client, request: ReadRequest) -> Any | None:
     group_name = request.group
     targets: list[tuple[Stream | None, ConsumerGroup | None]] = []
     for key in request.keys:
-        stream = _stream_at(client, key)
-        group = _group_of(stream, key, group_name) if group_name is not None else None
+        stream: Stream | None = lookup_read_typed(client, key, Stream)
+        group = (
+            required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
+            if group_name is not None
+            else None
+        )
         targets.append((stream, group))
     now = client.core.keyspace.now_ms
-    served = PairList()
+    served: list[tuple[bytes, Any]] = []
     for key, after, (stream, group) in zip(request.keys, request.ids, targets, strict=True):
         if stream is None:
             continue
         if group is None:
             if stream.length and stream.last_live_id() > after:
-                entries = list(stream.range(after + 1, MAX_ID, request.count))
-                served.append((key, _entries_reply(entries)))
+                _, entries = stream.range_array(after + 1, MAX_ID, request.count)
+                served.append((key, RawReply(entries)))
             continue
         consumer, _ = group.consumer_seen(request.consumer, now)
         if after == NEW_ENTRIES:
-            delivered = group.deliver_new(stream, consumer, request.count, request.noack, now)
-            if delivered:
-                served.append((key, _entries_reply(delivered)))
+            ids, entries = group.deliver_new(stream, consumer, request.count, request.noack, now)
+            if ids:
+                served.append((key, RawReply(entries)))
         else:
             history = group.history(stream, consumer, after, request.count, now)
             served.append((key, _history_reply(history)))
-    return served or None
+    return PairList(served) if served else None
 
 
 def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:

@@ -11,9 +11,10 @@ Invariants (Valkey 8.0.1's t_stream.c):
 * Only XADD creates a stream key (unless NOMKSTREAM); no command here deletes
   one: a stream emptied by XDEL or trimming stays, with its ``last_id``,
   ``entries_added`` and groups.
-* WATCH (``Database.touch``) is triggered by a successful XADD, and by XDEL and
-  XTRIM only when they removed something; XSETID does not trigger it. A
-  successful XADD also marks the key ready for blocked readers.
+* WATCH (``Database.touch``) is triggered once by a successful XADD (by
+  ``Database.add`` when it creates the key), and by XDEL and XTRIM only when they
+  removed something; XSETID does not trigger it. A successful XADD also marks the
+  key ready for blocked readers.
 * XRANGE and XLEN count keyspace hits and misses (a read lookup); the writers do
   not.
 * Replies of entries are the stored RESP bytes (``Stream.range_array``): the
@@ -30,7 +31,6 @@ from ..engine.streamid import parse_id, parse_range_end, parse_range_start
 from ..errors import (
     NO_SUCH_KEY,
     SYNTAX,
-    WRONGTYPE,
     XADD_ID_ZERO,
     XSETID_BELOW_GIVEN_MAX_DELETED,
     XSETID_BELOW_MAX_DELETED,
@@ -41,8 +41,8 @@ from ..errors import (
     wrong_arity,
 )
 from ..replies import NULL_ARRAY, OK, RawReply
-from .args import parse_int
-from .keys import lookup_read, option
+from .args import option, parse_int
+from .keys import lookup_read_typed
 from .streamopts import parse_trim_options
 from .table import BeginIndex, FindRange, command, key_spec
 
@@ -106,11 +106,12 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
     keyspace = client.core.keyspace
     new_id = stream.next_id(keyspace.now_ms, explicit, options.auto_seq)
     text = stream.append(new_id, pairs, max_entries, max_bytes)
-    if created:  # only now: a failed XADD leaves no key behind
+    if created:  # only now: a failed XADD leaves no key behind (adding touches WATCH)
         db.add(key, stream)
+    else:
+        db.touch(key)
     if options.trims:
         options.trim(stream)
-    db.touch(key)
     keyspace.signal_ready(db.index, key)
     return text
 
@@ -130,11 +131,9 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
             j += 2
         else:
             raise CommandError(SYNTAX)
-    stream = lookup_read(client, argv[1])
+    stream: Stream | None = lookup_read_typed(client, argv[1], Stream)
     if stream is None:
         return _EMPTY_ARRAY
-    if type(stream) is not Stream:
-        raise CommandError(WRONGTYPE)
     if count == 0:
         return NULL_ARRAY
     return RawReply(stream.range_array(start, end, max(count, 0), reverse)[1])
@@ -183,12 +182,8 @@ def xrevrange(client: Client, argv: list[bytes]) -> Any:
     summary="Answers the number of entries in a stream.",
 )
 def xlen(client: Client, argv: list[bytes]) -> Any:
-    stream = lookup_read(client, argv[1])
-    if stream is None:
-        return 0
-    if type(stream) is not Stream:
-        raise CommandError(WRONGTYPE)
-    return stream.length
+    stream: Stream | None = lookup_read_typed(client, argv[1], Stream)
+    return stream.length if stream is not None else 0
 
 
 # -- XDEL, XTRIM -----------------------------------------------------------------------

@@ -18,13 +18,12 @@ from ..errors import (
     INCR_OVERFLOW,
     INVALID_EXPIRE_TIME,
     SYNTAX,
-    WRONGTYPE,
     CommandError,
     wrong_arity,
 )
 from ..replies import OK
-from .args import INT64_MAX, INT64_MIN, parse_int
-from .keys import lookup_read, option
+from .args import INT64_MAX, INT64_MIN, option, parse_int
+from .keys import lookup_read, lookup_read_typed
 from .table import BeginIndex, FindRange, command, key_spec
 
 if TYPE_CHECKING:
@@ -33,9 +32,7 @@ if TYPE_CHECKING:
 
 def read_string(client: Client, key: bytes) -> bytes | None:
     """The string at ``key`` for a reply (Valkey's getGenericCommand), counted in stats."""
-    value = lookup_read(client, key)
-    if value is not None and type(value) is not bytes:
-        raise CommandError(WRONGTYPE)
+    value: bytes | None = lookup_read_typed(client, key, bytes)
     return value
 
 

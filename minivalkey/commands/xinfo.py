@@ -4,8 +4,10 @@ Subcommands: ``STREAM key [FULL [COUNT n]]``, ``GROUPS key``, ``CONSUMERS key
 group`` and ``HELP``.
 
 Invariants (Valkey 8.0.1's xinfoCommand):
-* Every subcommand but HELP looks the key up first: a missing key answers
-  ``ERR no such key`` and another type WRONGTYPE, before any option is checked.
+* Every subcommand but HELP looks the key up first, as a read (counted as a
+  keyspace hit or miss): a missing key answers ``ERR no such key`` and another
+  type WRONGTYPE, before any option is checked. Option words are compared as C
+  strings (up to a NUL byte), case-insensitively.
 * Replies are maps (RESP3) or flat arrays (RESP2) with a fixed field order; groups
   and consumers are listed in byte order of their names.
 * ``radix-tree-keys`` is the number of stream nodes and ``radix-tree-nodes`` the
@@ -24,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..engine.groups import Consumer, ConsumerGroup, PendingEntry, lag
-from ..engine.stream import Stream, entry_reply
+from ..engine.stream import Stream
 from ..engine.streamid import MAX_ID, format_id
 from ..errors import CommandError
 from ..replies import Map, RawReply
-from .args import keyword, parse_int
+from .args import option, parse_int
 from .help import help_reply
+from .keys import lookup_read_typed
 from .table import container, subcommand
 
 if TYPE_CHECKING:
@@ -50,14 +53,14 @@ _READ_ACL = "@read @stream @slow"
 
 
 def _lookup_stream(client: Client, key: bytes) -> Stream:
-    stream: Stream | None = client.db.lookup_typed(key, Stream)
+    stream: Stream | None = lookup_read_typed(client, key, Stream)
     if stream is None:
         raise CommandError(errors.NO_SUCH_KEY)
     return stream
 
 
-def _single_entry(entry: tuple[int, bytes] | None) -> RawReply | None:
-    return RawReply(entry_reply(*entry)) if entry is not None else None
+def _single_entry(entry: bytes | None) -> RawReply | None:
+    return RawReply(entry) if entry is not None else None
 
 
 def _limited(items: Iterator[Any], count: int) -> Iterator[Any]:
@@ -73,7 +76,9 @@ def _sorted_groups(stream: Stream) -> list[ConsumerGroup]:
     return [stream.groups[name] for name in sorted(stream.groups)]
 
 
-# Subcommands are registered in the order Valkey lists them in COMMAND INFO.
+# Valkey lists a container's subcommands (COMMAND INFO, COMMAND DOCS) in its hash
+# table's order, which changes from one process to the next, so no order can match it;
+# here they come in the order they are registered below.
 
 # -- XINFO GROUPS / CONSUMERS ---------------------------------------------------------------
 
@@ -143,11 +148,11 @@ def _parse_stream_options(argv: list[bytes]) -> tuple[bool, int]:
     options = argv[3:]
     if not options:
         return False, DEFAULT_FULL_COUNT
-    if len(options) not in (1, 3) or keyword(options[0]) != b"full":
+    if len(options) not in (1, 3) or option(options[0]) != b"full":
         raise CommandError(errors.subcommand_syntax_error(argv))
     count = DEFAULT_FULL_COUNT
     if len(options) == 3:
-        if keyword(options[1]) != b"count":
+        if option(options[1]) != b"count":
             raise CommandError(errors.subcommand_syntax_error(argv))
         count = parse_int(options[2])
         if count < 0:  # a negative COUNT falls back to the default; 0 means no limit
@@ -175,7 +180,7 @@ def _group_pending(group: ConsumerGroup, count: int) -> list[list[Any]]:
     return [
         [
             format_id(stream_id),
-            entry.consumer.name if entry.consumer is not None else b"",
+            entry.consumer.name,
             entry.delivery_time,
             entry.delivery_count,
         ]

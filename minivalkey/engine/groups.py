@@ -2,39 +2,39 @@
 
 Invariants (Valkey 8.0.1's t_stream.c):
 * A ``PendingEntry`` (Valkey's NACK) is shared: every entry of a group's PEL is
-  also in exactly its owner's PEL, the same object in both. Each PEL is a dict
-  from ID to entry plus a ``SortedIds`` of the same IDs, so membership is O(1)
-  and an ordered range starts in O(log n).
+  also in exactly its owner's PEL, the same object in both, and it always has an
+  owner. Each PEL is a dict from ID to entry plus a ``SortedIds`` of the same
+  IDs, so membership is O(1) and an ordered range starts in O(log n).
 * ``last_id`` is the last ID delivered to the group; ``entries_read`` is how many
   entries the group has read, or -1 when unknown (then lag is computed by
   estimation, and may be unknown too: ``None``).
 * ``seen_time`` changes on every XREADGROUP, XCLAIM and XAUTOCLAIM by a consumer;
   ``active_time`` (-1 = never) only when it is given a new entry or claims one.
 * Times are milliseconds of the command time; nothing here reads a clock.
-* A ``PendingEntry`` without a consumer exists only for an instant, inside
-  ``claim`` with FORCE, before it is given to the claiming consumer.
 * Claiming (``claim``, ``autoclaim``) never leaves a pending entry for an ID the
   stream no longer holds once it has looked at it: such entries are dropped from
   both PELs (XCLAIM silently, XAUTOCLAIM reporting them).
+* Entries are handed out as the stream stores them, ``*2`` [ID, fields] replies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .idindex import SortedIds
-from .streamid import MAX_ID
+from .streamid import MAX_ID, id_bulk
 
 if TYPE_CHECKING:
-    from .stream import Entry, Stream
+    from collections.abc import Iterator
+
+    from .stream import Stream
 
 
 class PendingEntry:
     __slots__ = ("delivery_time", "delivery_count", "consumer")
 
-    def __init__(self, delivery_time: int, delivery_count: int, consumer: Consumer | None) -> None:
+    def __init__(self, delivery_time: int, delivery_count: int, consumer: Consumer) -> None:
         self.delivery_time = delivery_time
         self.delivery_count = delivery_count
         self.consumer = consumer
@@ -62,6 +62,11 @@ class PendingList:
         if stream_id not in self.entries:
             self.ids.add(stream_id)
         self.entries[stream_id] = entry
+
+    def extend_new(self, ids: list[int], entries: list[PendingEntry]) -> None:
+        """Add ``entries[i]`` under ``ids[i]``; the IDs ascend, all past the last one held."""
+        self.entries.update(zip(ids, entries, strict=True))
+        self.ids.extend_sorted(ids)
 
     def remove(self, stream_id: int) -> PendingEntry | None:
         entry = self.entries.pop(stream_id, None)
@@ -93,6 +98,14 @@ class Consumer:
         self.pending = PendingList()
 
 
+def _claimed_item(stream: Stream, stream_id: int, justid: bool) -> bytes | None:
+    """What a claim answers for ``stream_id`` (the entry, or with ``justid`` its ID as a
+    bulk string), or ``None`` when the stream no longer holds it."""
+    if justid:
+        return id_bulk(stream_id) if stream.contains(stream_id) else None
+    return stream.get(stream_id)
+
+
 class ConsumerGroup:
     __slots__ = ("name", "last_id", "entries_read", "pending", "consumers")
 
@@ -119,7 +132,7 @@ class ConsumerGroup:
         consumer = self.consumers.pop(name, None)
         if consumer is None:
             return 0
-        for stream_id in list(consumer.pending.ids):
+        for stream_id in consumer.pending.ids:  # only the group's PEL changes
             self.pending.remove(stream_id)
         return len(consumer.pending)
 
@@ -149,7 +162,7 @@ class ConsumerGroup:
             entry = PendingEntry(now_ms, 1, consumer)
             self.pending.add(stream_id, entry)
         else:
-            if entry.consumer is not None and entry.consumer is not consumer:
+            if entry.consumer is not consumer:
                 entry.consumer.pending.remove(stream_id)
             entry.consumer = consumer
             entry.delivery_time = now_ms
@@ -161,8 +174,7 @@ class ConsumerGroup:
         """Make ``consumer`` the owner of a pending entry (XCLAIM, XAUTOCLAIM)."""
         if entry.consumer is consumer:
             return
-        if entry.consumer is not None:
-            entry.consumer.pending.remove(stream_id)
+        entry.consumer.pending.remove(stream_id)
         entry.consumer = consumer
         consumer.pending.add(stream_id, entry)
 
@@ -171,15 +183,12 @@ class ConsumerGroup:
         entry = self.pending.remove(stream_id)
         if entry is None:
             return False
-        if entry.consumer is not None:
-            entry.consumer.pending.remove(stream_id)
+        entry.consumer.pending.remove(stream_id)
         return True
 
-    def drop(self, stream_id: int, entry: PendingEntry) -> None:
+    def drop(self, stream_id: int) -> None:
         """Forget a pending entry whose stream entry is gone (claiming found it deleted)."""
-        self.pending.remove(stream_id)
-        if entry.consumer is not None:
-            entry.consumer.pending.remove(stream_id)
+        self.acknowledge(stream_id)
 
     def advance_last_id(self, stream_id: int) -> None:
         """XCLAIM LASTID: move ``last_id`` forward only; ``entries_read`` is left alone."""
@@ -223,6 +232,27 @@ class ConsumerGroup:
 
     # -- claiming ------------------------------------------------------------------------
 
+    def _take(
+        self,
+        stream_id: int,
+        entry: PendingEntry,
+        consumer: Consumer,
+        delivery_time: int,
+        retry_count: int,
+        justid: bool,
+        now_ms: int,
+    ) -> None:
+        """Give a pending entry to ``consumer`` as XCLAIM and XAUTOCLAIM do: a new
+        delivery time, and the count set to ``retry_count`` (when >= 0) or counting one
+        more delivery (none with ``justid``); the consumer becomes active."""
+        self.transfer(stream_id, entry, consumer)
+        entry.delivery_time = delivery_time
+        if retry_count >= 0:
+            entry.delivery_count = retry_count
+        elif not justid:
+            entry.delivery_count += 1
+        consumer.active_time = now_ms
+
     def claim(
         self,
         stream: Stream,
@@ -230,41 +260,43 @@ class ConsumerGroup:
         ids: list[int],
         request: ClaimRequest,
         now_ms: int,
-    ) -> list[tuple[int, bytes]]:
-        """XCLAIM: move the listed pending entries to ``consumer``; the claimed entries.
+    ) -> list[bytes]:
+        """XCLAIM: move the listed pending entries to ``consumer``; the claimed entries
+        (``*2`` [ID, fields]), or with ``justid`` their IDs as bulk strings.
 
         IDs are handled in the order given (a repeated ID is handled again). An ID
         the stream no longer holds leaves the PEL unreported; with ``force`` an
-        existing entry that is not pending becomes pending. An entry owned by
-        someone is only taken when it has been idle for ``min_idle`` ms (0: always).
+        existing entry that is not pending becomes pending, owned by ``consumer``
+        from the start (so it is taken whatever ``min_idle`` says). An entry
+        already pending is only taken when it has been idle for ``min_idle`` ms
+        (0: always).
         """
-        claimed: list[tuple[int, bytes]] = []
+        claimed: list[bytes] = []
         for stream_id in ids:
             entry = self.pending.get(stream_id)
-            fields = stream.get(stream_id)
-            if fields is None:
+            if entry is None and not request.force:
+                continue  # nothing to claim, whatever the stream holds
+            item = _claimed_item(stream, stream_id, request.justid)
+            if item is None:
                 if entry is not None:
-                    self.drop(stream_id, entry)
+                    self.drop(stream_id)
                 continue
             if entry is None:
-                if not request.force:
-                    continue
-                entry = PendingEntry(now_ms, 1, None)
+                entry = PendingEntry(now_ms, 1, consumer)
                 self.pending.add(stream_id, entry)
-            if (
-                entry.consumer is not None
-                and request.min_idle
-                and now_ms - entry.delivery_time < request.min_idle
-            ):
+                consumer.pending.add(stream_id, entry)
+            elif request.min_idle and now_ms - entry.delivery_time < request.min_idle:
                 continue
-            self.transfer(stream_id, entry, consumer)
-            entry.delivery_time = request.delivery_time
-            if request.retry_count >= 0:
-                entry.delivery_count = request.retry_count
-            elif not request.justid:
-                entry.delivery_count += 1
-            consumer.active_time = now_ms
-            claimed.append((stream_id, fields))
+            self._take(
+                stream_id,
+                entry,
+                consumer,
+                request.delivery_time,
+                request.retry_count,
+                request.justid,
+                now_ms,
+            )
+            claimed.append(item)
         return claimed
 
     def autoclaim(
@@ -291,20 +323,16 @@ class ConsumerGroup:
                 break
             attempts -= 1
             last_seen = stream_id
-            fields = stream.get(stream_id)
-            if fields is None:
-                self.drop(stream_id, entry)
+            item = _claimed_item(stream, stream_id, justid)
+            if item is None:
+                self.drop(stream_id)
                 result.deleted.append(stream_id)
                 count -= 1
                 continue
             if min_idle and now_ms - entry.delivery_time < min_idle:
                 continue
-            self.transfer(stream_id, entry, consumer)
-            entry.delivery_time = now_ms
-            if not justid:
-                entry.delivery_count += 1
-            consumer.active_time = now_ms
-            result.claimed.append((stream_id, fields))
+            self._take(stream_id, entry, consumer, now_ms, -1, justid, now_ms)
+            result.claimed.append(item)
             count -= 1
         if last_seen is not None:
             following = next(self.pending.ids.irange(last_seen + 1, MAX_ID), None)
@@ -315,45 +343,62 @@ class ConsumerGroup:
 
     def deliver_new(
         self, stream: Stream, consumer: Consumer, count: int, noack: bool, now_ms: int
-    ) -> list[Entry]:
-        """XREADGROUP ``>``: entries after ``last_id``, at most ``count`` (0: all).
+    ) -> tuple[list[int], bytes]:
+        """XREADGROUP ``>``: the entries after ``last_id``, at most ``count`` (0: all),
+        as their IDs and the RESP array of the entries (no IDs: nothing to deliver).
 
-        Moves ``last_id`` and keeps ``entries_read`` exact where it can (see ``lag``).
+        Moves ``last_id`` and keeps ``entries_read`` exact where it can (see ``lag``);
+        unless ``noack`` the entries become pending for ``consumer``.
         """
         if stream.length == 0 or stream.last_live_id() <= self.last_id:
-            return []
-        delivered: list[Entry] = []
-        for stream_id, fields in stream.range(self.last_id + 1, MAX_ID, count):
-            if stream_id > self.last_id:
-                if self.entries_read != -1 and not range_has_tombstones(stream, stream_id):
-                    self.entries_read += 1
-                elif stream.entries_added:
-                    self.entries_read = estimate_read_counter(stream, stream_id)
-                self.last_id = stream_id
-            delivered.append((stream_id, fields))
-            if not noack:
-                self.assign(stream_id, consumer, now_ms)
-        if delivered and not noack:
+            return [], b"*0\r\n"
+        ids, reply = stream.range_ids(self.last_id + 1, MAX_ID, count)
+        self._count_read(stream, ids)
+        self.last_id = ids[-1]
+        if not noack:
+            last_pending = self.pending.last_id()
+            if last_pending is None or last_pending < ids[0]:
+                # The usual case: every ID is new and past all the PELs hold (a
+                # consumer's PEL is part of the group's), so they go in at the end.
+                entries = [PendingEntry(now_ms, 1, consumer) for _ in ids]
+                self.pending.extend_new(ids, entries)
+                consumer.pending.extend_new(ids, entries)
+            else:  # the group's ID was moved back: some may be pending already
+                for stream_id in ids:
+                    self.assign(stream_id, consumer, now_ms)
             consumer.active_time = now_ms
-        return delivered
+        return ids, reply
+
+    def _count_read(self, stream: Stream, ids: list[int]) -> None:
+        """Advance ``entries_read`` over the delivered ``ids`` (ascending), as Valkey does
+        entry by entry: one more per entry while no tombstone may lie ahead, else the
+        estimate (which may be unknown, -1)."""
+        if self.entries_read != -1 and not range_has_tombstones(stream, ids[0]):
+            # No tombstone at or after the first ID: none after the later ones either.
+            self.entries_read += len(ids)
+            return
+        for stream_id in ids:
+            if self.entries_read != -1 and not range_has_tombstones(stream, stream_id):
+                self.entries_read += 1
+            elif stream.entries_added:
+                self.entries_read = estimate_read_counter(stream, stream_id)
 
     def history(
         self, stream: Stream, consumer: Consumer, after: int, count: int, now_ms: int
     ) -> list[tuple[int, bytes | None]]:
         """XREADGROUP with an ID: the consumer's own pending entries after ``after``.
 
-        Entries deleted from the stream come back with ``None`` fields and keep their
-        pending record unchanged; the others count one more delivery.
+        Each comes as (ID, entry), the entry ``None`` when the stream no longer holds
+        it; such an entry keeps its pending record unchanged, the others count one
+        more delivery.
         """
-        if after >= MAX_ID:
-            return []
         result: list[tuple[int, bytes | None]] = []
         for stream_id, entry in consumer.pending.range(after + 1, MAX_ID):
-            fields = stream.get(stream_id)
-            if fields is not None:
+            data = stream.get(stream_id)
+            if data is not None:
                 entry.delivery_time = now_ms
                 entry.delivery_count += 1
-            result.append((stream_id, fields))
+            result.append((stream_id, data))
             if count and len(result) == count:
                 break
         return result
@@ -368,11 +413,10 @@ class ConsumerGroup:
             clone.consumers[name] = copied
             consumers[id(consumer)] = copied
         for stream_id, entry in self.pending.range():
-            owner = consumers.get(id(entry.consumer)) if entry.consumer is not None else None
+            owner = consumers[id(entry.consumer)]
             copied_entry = PendingEntry(entry.delivery_time, entry.delivery_count, owner)
             clone.pending.add(stream_id, copied_entry)
-            if owner is not None:
-                owner.pending.add(stream_id, copied_entry)
+            owner.pending.add(stream_id, copied_entry)
         return clone
 
 
@@ -398,10 +442,11 @@ class ClaimRequest:
 
 @dataclass
 class AutoClaimResult:
-    """XAUTOCLAIM's answer: next cursor, claimed entries, IDs dropped as deleted."""
+    """XAUTOCLAIM's answer: next cursor, what was claimed (entries, or ID bulk strings
+    with JUSTID), IDs dropped as deleted."""
 
     cursor: int = 0
-    claimed: list[tuple[int, bytes]] = field(default_factory=list)
+    claimed: list[bytes] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
 
 

@@ -8,14 +8,15 @@ so every operation moves at most ``2 * LOAD`` references.
 Invariants: chunks are non-empty, sorted, and disjoint in increasing order;
 ``_maxes[i] == _chunks[i][-1]``; a value is present at most once (callers keep
 their own dict for membership and payloads, and only add absent values).
-Iteration re-locates its position by value after each chunk, so the set may be
-changed while an iterator over it is suspended.
+``irange`` re-locates its position by value after each chunk, so the set may be
+changed while an iterator from it is suspended; plain iteration (``iter``) may not.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 LOAD = 256
 
@@ -57,6 +58,22 @@ class SortedIds:
         if len(chunk) > 2 * LOAD:
             self._chunks[index : index + 1] = [chunk[:LOAD], chunk[LOAD:]]
             maxes[index : index + 1] = [chunk[LOAD - 1], chunk[-1]]
+
+    def extend_sorted(self, values: list[int]) -> None:
+        """Append ascending ``values``, all greater than every value present."""
+        if not values:
+            return
+        chunks, maxes = self._chunks, self._maxes
+        taken = 0  # values that went into the last chunk, filling it up to LOAD
+        if chunks and len(chunks[-1]) < LOAD:
+            taken = LOAD - len(chunks[-1])
+            chunks[-1] += values[:taken]
+            maxes[-1] = chunks[-1][-1]
+        for first in range(taken, len(values), LOAD):
+            chunk = values[first : first + LOAD]
+            chunks.append(chunk)
+            maxes.append(chunk[-1])
+        self._len += len(values)
 
     def discard(self, value: int) -> bool:
         """Remove ``value`` if present; True when it was."""
@@ -100,8 +117,7 @@ class SortedIds:
             position = last + 1
 
     def __iter__(self) -> Iterator[int]:
-        for chunk in list(self._chunks):
-            yield from list(chunk)
+        return chain.from_iterable(self._chunks)
 
     def copy(self) -> SortedIds:
         clone = SortedIds()

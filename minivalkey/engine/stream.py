@@ -6,10 +6,10 @@ a bisect over ``keys`` then a binary search inside one node. A node stores its
 entry IDs in two ``array('Q')`` (ms and seq) and one byte of flags per entry. Each
 entry is also kept as the exact RESP bytes of its reply, ``*2`` [ID bulk, field
 array], all of a node's entries concatenated in one ``bytearray`` with their
-offsets; ``heads`` holds, per entry, the length of the part before the field
-array. An entry never changes after XADD and its reply is the same in RESP2 and
-RESP3, so a range read only slices stored bytes (a run of live entries is one
-slice) and nothing is encoded twice.
+offsets. An entry never changes after XADD and its reply is the same in RESP2 and
+RESP3, so a read only slices stored bytes (a run of live entries is one slice),
+nothing is encoded twice, and every entry the engine answers with is such a
+whole ``*2`` [ID, fields] reply.
 
 Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 * Entries are appended to the last node only; a new node starts when the last one
@@ -21,6 +21,9 @@ Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
   a node is removed when XDEL deletes its last live entry or trimming drops it.
   Exact MINID trimming may leave a node with no live entry (Valkey does too); it
   stays until a later trim removes it. Nodes never merge.
+* Hence a node's first stored entry is its master entry (the base of the ID
+  deltas in the size model) for as long as the node lives; ``Stream.keys`` holds
+  the same IDs for the bisect, so no other copy is kept.
 * ``length`` counts live entries; ``last_id`` is the last ID ever added (or set by
   XSETID) and never moves on deletion; ``first_id`` is the first live ID (0 when
   empty); ``max_deleted_id`` is the largest ID removed by XDEL; ``entries_added``
@@ -33,21 +36,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..errors import CommandError
-from .streamid import MAX_ID, U64, id_bulk, make_id
+from ..errors import ELEMENTS_TOO_LARGE, STREAM_EXHAUSTED, XADD_ID_NOT_GREATER, CommandError
+from .streamid import MAX_ID, U64, format_id, make_id
 
 if TYPE_CHECKING:
     from .groups import ConsumerGroup
 
 DELETED = 1
 SAMEFIELDS = 2
-
-ERR_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
-ERR_NOT_GREATER = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
-ERR_TOO_LARGE = "ERR Elements are too large to be stored"
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -123,43 +121,29 @@ def _signed(value: int) -> int:
     return value - 2**64 if value > _INT64_MAX else value
 
 
-def encode_fields(pairs: list[bytes]) -> bytes:
-    """The RESP array of an entry's fields and values (the same in RESP2 and RESP3)."""
-    parts = [b"*%d\r\n" % len(pairs)]
-    for item in pairs:
-        parts.append(b"$%d\r\n%s\r\n" % (len(item), item))
-    return b"".join(parts)
-
-
 class Node:
     """One run of entries, like a Valkey listpack: see the module docstring."""
 
     __slots__ = (
-        "master_id",
         "master_fields",
         "ms",
         "seq",
         "flags",
-        "heads",
         "offsets",
         "blob",
         "count",
-        "deleted",
         "fixed_bytes",
         "entry_bytes",
     )
 
-    def __init__(self, master_id: int, master_fields: tuple[bytes, ...]) -> None:
-        self.master_id = master_id
+    def __init__(self, master_fields: tuple[bytes, ...]) -> None:
         self.master_fields = master_fields
         self.ms = array("Q")
         self.seq = array("Q")
         self.flags = bytearray()
-        self.heads = bytearray()  # length of entry i's "*2 + ID bulk" prefix in blob
         self.offsets = array("Q", [0])  # entry i is blob[offsets[i]:offsets[i + 1]]
         self.blob = bytearray()
         self.count = 0  # live entries
-        self.deleted = 0  # tombstones
         # header, terminator, master field count and names, master terminator
         self.fixed_bytes = (
             7
@@ -168,6 +152,11 @@ class Node:
             + _int_element_size(0)
         )
         self.entry_bytes = 0
+
+    @property
+    def deleted(self) -> int:
+        """Tombstones: stored entries that are no longer live."""
+        return len(self.flags) - self.count
 
     @property
     def size(self) -> int:
@@ -189,12 +178,8 @@ class Node:
         """The ID of the last stored entry, live or not (MINID trimming looks at it)."""
         return (self.ms[-1] << 64) | self.seq[-1]
 
-    def fields_at(self, index: int) -> bytes:
-        """Entry ``index``'s RESP field/value array."""
-        return bytes(self.blob[self.offsets[index] + self.heads[index] : self.offsets[index + 1]])
-
     def entry_at(self, index: int) -> bytes:
-        """Entry ``index``'s whole reply, ``*2`` [ID, fields] (``entry_reply``)."""
+        """Entry ``index``'s whole reply, ``*2`` [ID, fields]."""
         return bytes(self.blob[self.offsets[index] : self.offsets[index + 1]])
 
     def is_live(self, index: int) -> bool:
@@ -216,12 +201,14 @@ class Node:
         """Store an entry after the others; answers its ID as text (``ms-seq``)."""
         fields = pairs[0::2]
         ms, seq = stream_id >> 64, stream_id & U64
-        master = self.master_id
-        # ID deltas from the master entry, stored as int64 (small ones take 2 bytes)
-        delta = ms - (master >> 64)
-        cost = 4 if 0 <= delta <= 127 else 2 + _int_element_size(_signed(delta))
-        delta = seq - (master & U64)
-        cost += 2 if 0 <= delta <= 127 else _int_element_size(_signed(delta))
+        # ID deltas from the master entry (the first stored one), stored as int64
+        # (small ones take 2 bytes); the master entry's own deltas are 0.
+        if self.flags:
+            ms_delta, seq_delta = ms - self.ms[0], seq - self.seq[0]
+        else:
+            ms_delta = seq_delta = 0
+        cost = 4 if 0 <= ms_delta <= 127 else 2 + _int_element_size(_signed(ms_delta))
+        cost += 2 if 0 <= seq_delta <= 127 else _int_element_size(_signed(seq_delta))
         for value in pairs[1::2]:
             cost += _element_size(value)
         if len(fields) == len(self.master_fields) and tuple(fields) == self.master_fields:
@@ -236,12 +223,9 @@ class Node:
         self.ms.append(ms)
         self.seq.append(seq)
         self.flags.append(flag)
-        text = b"%d-%d" % (ms, seq)
-        head = b"*2\r\n$%d\r\n%s\r\n" % (len(text), text)
-        self.heads.append(len(head))
+        text = format_id(stream_id)
         blob = self.blob
-        blob += head
-        blob += b"*%d\r\n" % len(pairs)
+        blob += b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(text), text, len(pairs))
         for item in pairs:
             size = len(item)
             blob += _BULK_HEADS[size] if size < 256 else b"$%d\r\n" % size
@@ -254,20 +238,19 @@ class Node:
     def mark_deleted(self, index: int) -> None:
         self.flags[index] |= DELETED
         self.count -= 1
-        self.deleted += 1
 
     def last_live_index(self) -> int:
         """Index of the last live entry, -1 when there is none."""
-        if not self.deleted:
-            return len(self.flags) - 1
+        if self.count == len(self.flags):
+            return self.count - 1
         return max(self.flags.rfind(_LIVE[0]), self.flags.rfind(_LIVE[1]))
 
     def first_live_index(self) -> int:
         """Index of the first live entry, -1 when there is none."""
-        if not self.deleted:
-            return 0 if self.flags else -1
         if not self.count:
             return -1
+        if self.count == len(self.flags):
+            return 0
         plain, same = self.flags.find(_LIVE[0]), self.flags.find(_LIVE[1])
         if plain < 0 or same < 0:
             return max(plain, same)
@@ -275,28 +258,16 @@ class Node:
 
     def copy(self) -> Node:
         clone = Node.__new__(Node)
-        clone.master_id = self.master_id
         clone.master_fields = self.master_fields
         clone.ms = array("Q", self.ms)
         clone.seq = array("Q", self.seq)
         clone.flags = bytearray(self.flags)
-        clone.heads = bytearray(self.heads)
         clone.offsets = array("Q", self.offsets)
         clone.blob = bytearray(self.blob)
         clone.count = self.count
-        clone.deleted = self.deleted
         clone.fixed_bytes = self.fixed_bytes
         clone.entry_bytes = self.entry_bytes
         return clone
-
-
-Entry = tuple[int, bytes]
-"""An entry as (ID, RESP-encoded field/value array)."""
-
-
-def entry_reply(stream_id: int, fields: bytes) -> bytes:
-    """``*2`` [ID, fields]: one entry as XRANGE and friends answer it."""
-    return b"*2\r\n" + id_bulk(stream_id) + fields
 
 
 class Stream:
@@ -313,7 +284,7 @@ class Stream:
 
     def __init__(self) -> None:
         self.nodes: list[Node] = []
-        self.keys: list[int] = []
+        self.keys: list[int] = []  # the first (master) ID of each node, for the bisect
         self.length = 0
         self.last_id = 0
         self.first_id = 0
@@ -332,7 +303,7 @@ class Stream:
         """
         last = self.last_id
         if last == MAX_ID:
-            raise CommandError(ERR_EXHAUSTED)
+            raise CommandError(STREAM_EXHAUSTED)
         if requested is None:
             if now_ms > last >> 64:
                 return make_id(now_ms, 0)
@@ -340,13 +311,13 @@ class Stream:
         if auto_seq:
             if requested >> 64 == last >> 64:
                 if last & U64 == U64:
-                    raise CommandError(ERR_NOT_GREATER)
+                    raise CommandError(XADD_ID_NOT_GREATER)
                 return last + 1
             if requested < last:
-                raise CommandError(ERR_NOT_GREATER)
+                raise CommandError(XADD_ID_NOT_GREATER)
             return requested
         if requested <= last:
-            raise CommandError(ERR_NOT_GREATER)
+            raise CommandError(XADD_ID_NOT_GREATER)
         return requested
 
     def append(self, stream_id: int, pairs: list[bytes], max_entries: int, max_bytes: int) -> bytes:
@@ -356,7 +327,7 @@ class Stream:
         """
         raw = sum(map(len, pairs))
         if raw > _MAX_NODE_BYTES:
-            raise CommandError(ERR_TOO_LARGE)
+            raise CommandError(ELEMENTS_TOO_LARGE)
         if max_bytes <= 0 or max_bytes > _MAX_NODE_BYTES:
             max_bytes = _MAX_NODE_BYTES
         nodes = self.nodes
@@ -366,7 +337,7 @@ class Stream:
             or (max_entries and len(tail.flags) >= max_entries)
             or tail.size + raw >= max_bytes
         ):
-            tail = Node(stream_id, tuple(pairs[0::2]))
+            tail = Node(tuple(pairs[0::2]))
             nodes.append(tail)
             self.keys.append(stream_id)
         text = tail.append(stream_id, pairs)
@@ -378,73 +349,36 @@ class Stream:
         return text
 
     # -- reading -------------------------------------------------------------------
+    # Every read answers stored entry replies, ``*2`` [ID, fields], as they are.
 
     def _node_index(self, stream_id: int) -> int:
         """Index of the node that would hold ``stream_id`` (0 when before all)."""
         return max(bisect_right(self.keys, stream_id) - 1, 0)
 
-    def range(self, start: int, end: int, count: int = 0) -> Iterator[Entry]:
-        """Live entries with ``start <= id <= end``, ascending, at most ``count`` (0: all)."""
-        if start > end or not self.nodes:
-            return
-        emitted = 0
-        nodes = self.nodes
-        node_index = self._node_index(start)
-        position = nodes[node_index].search(start)
-        while node_index < len(nodes):
-            node = nodes[node_index]
-            flags, ms, seq = node.flags, node.ms, node.seq
-            for index in range(position, len(flags)):
-                stream_id = (ms[index] << 64) | seq[index]
-                if stream_id > end:
-                    return
-                if flags[index] & DELETED:
-                    continue
-                yield stream_id, node.fields_at(index)
-                emitted += 1
-                if emitted == count:
-                    return
-            node_index += 1
-            position = 0
-
-    def range_reversed(self, start: int, end: int, count: int = 0) -> Iterator[Entry]:
-        """Live entries with ``start <= id <= end``, descending, at most ``count`` (0: all)."""
-        if start > end or not self.nodes:
-            return
-        emitted = 0
-        nodes = self.nodes
-        node_index = self._node_index(end)
-        node = nodes[node_index]
-        position = node.search(end + 1) - 1 if end < MAX_ID else len(node) - 1
-        while node_index >= 0:
-            node = nodes[node_index]
-            flags, ms, seq = node.flags, node.ms, node.seq
-            for index in range(position, -1, -1):
-                stream_id = (ms[index] << 64) | seq[index]
-                if stream_id < start:
-                    return
-                if flags[index] & DELETED:
-                    continue
-                yield stream_id, node.fields_at(index)
-                emitted += 1
-                if emitted == count:
-                    return
-            node_index -= 1
-            if node_index >= 0:
-                position = len(nodes[node_index]) - 1
+    def range_ids(self, start: int, end: int, count: int = 0) -> tuple[list[int], bytes]:
+        """Like ``range_array`` (ascending), with the IDs of the entries instead of their
+        number: what a consumer group needs to record a delivery."""
+        ids: list[int] = []
+        return ids, self.range_array(start, end, count, ids=ids)[1]
 
     def range_array(
-        self, start: int, end: int, count: int = 0, reverse: bool = False
+        self,
+        start: int,
+        end: int,
+        count: int = 0,
+        reverse: bool = False,
+        ids: list[int] | None = None,
     ) -> tuple[int, bytes]:
         """The RESP array of the live entries in ``start..end`` (XRANGE's reply) and its size.
 
-        At most ``count`` entries (0: all), descending with ``reverse``. The stored
-        entry bytes are copied as they are: a run of live entries is one slice.
+        At most ``count`` entries (0: all), descending with ``reverse``. Ascending, a
+        run of live entries is copied as one slice, and the IDs of the entries are
+        appended to ``ids`` when one is given (see ``range_ids``).
         """
+        if reverse:
+            return self._backward(start, end, count)
         if start > end or not self.nodes:
             return 0, b"*0\r\n"
-        if reverse:
-            return self._reversed_array(start, end, count)
         parts: list[bytes | bytearray] = []
         emitted = 0
         nodes = self.nodes
@@ -456,14 +390,17 @@ class Stream:
             finished = node.last_id() > end
             if finished:
                 last = node.search(end + 1)
-            offsets, blob = node.offsets, node.blob
-            if not node.deleted:
+            offsets, blob, ms, seq = node.offsets, node.blob, node.ms, node.seq
+            if node.count == len(node.flags):  # no tombstones: one slice
                 if count and last - position > count - emitted:
                     last = position + count - emitted
                     finished = True
                 if last > position:
                     parts.append(blob[offsets[position] : offsets[last]])
                     emitted += last - position
+                    if ids is not None:
+                        run_ids = zip(ms[position:last], seq[position:last], strict=True)
+                        ids += [(high << 64) | low for high, low in run_ids]
             else:
                 flags = node.flags
                 run = -1  # first index of the current run of live entries
@@ -475,6 +412,8 @@ class Stream:
                         continue
                     if run < 0:
                         run = index
+                    if ids is not None:
+                        ids.append((ms[index] << 64) | seq[index])
                     emitted += 1
                     if emitted == count:
                         last = index + 1
@@ -488,8 +427,18 @@ class Stream:
             position = 0
         return emitted, b"*%d\r\n" % emitted + b"".join(parts)
 
-    def _reversed_array(self, start: int, end: int, count: int) -> tuple[int, bytes]:
+    def _backward(self, start: int, end: int, count: int) -> tuple[int, bytes]:
+        """``range_array`` descending."""
         parts: list[bytes | bytearray] = []
+        if start <= end and self.nodes:
+            self._collect_backward(start, end, count, parts)
+        return len(parts), b"*%d\r\n" % len(parts) + b"".join(parts)
+
+    def _collect_backward(
+        self, start: int, end: int, count: int, parts: list[bytes | bytearray]
+    ) -> None:
+        """Append the live entries from ``end`` down to ``start`` to ``parts``, one by one,
+        until there are ``count`` of them (0: no limit)."""
         nodes = self.nodes
         node_index = self._node_index(end)
         node = nodes[node_index]
@@ -499,16 +448,15 @@ class Stream:
             flags, ms, seq, offsets, blob = node.flags, node.ms, node.seq, node.offsets, node.blob
             for index in range(position, -1, -1):
                 if ((ms[index] << 64) | seq[index]) < start:
-                    return len(parts), b"*%d\r\n" % len(parts) + b"".join(parts)
+                    return
                 if flags[index] & DELETED:
                     continue
                 parts.append(blob[offsets[index] : offsets[index + 1]])
                 if len(parts) == count:
-                    return count, b"*%d\r\n" % count + b"".join(parts)
+                    return
             node_index -= 1
             if node_index >= 0:
                 position = len(nodes[node_index]) - 1
-        return len(parts), b"*%d\r\n" % len(parts) + b"".join(parts)
 
     def _locate(self, stream_id: int) -> tuple[int, int]:
         """(node index, entry index) of the live entry ``stream_id``, or (-1, -1)."""
@@ -521,13 +469,12 @@ class Stream:
             return node_index, index
         return -1, -1
 
-    def get(self, stream_id: int) -> bytes | None:
-        """The encoded fields of the live entry ``stream_id``, or ``None``."""
-        node_index, index = self._locate(stream_id)
-        return None if node_index < 0 else self.nodes[node_index].fields_at(index)
+    def contains(self, stream_id: int) -> bool:
+        """Whether ``stream_id`` is a live entry."""
+        return self._locate(stream_id)[0] >= 0
 
-    def get_entry(self, stream_id: int) -> bytes | None:
-        """The whole reply of the live entry ``stream_id`` (``entry_reply``), or ``None``."""
+    def get(self, stream_id: int) -> bytes | None:
+        """The live entry ``stream_id`` (``*2`` [ID, fields]), or ``None``."""
         node_index, index = self._locate(stream_id)
         return None if node_index < 0 else self.nodes[node_index].entry_at(index)
 
@@ -547,11 +494,13 @@ class Stream:
                 return node.id_at(index)
         return 0
 
-    def first_entry(self) -> Entry | None:
-        return next(self.range(0, MAX_ID, 1), None)
+    def first_entry(self) -> bytes | None:
+        """The first live entry, ``None`` when the stream is empty."""
+        return self.get(self.first_live_id()) if self.length else None
 
-    def last_entry(self) -> Entry | None:
-        return next(self.range_reversed(0, MAX_ID, 1), None)
+    def last_entry(self) -> bytes | None:
+        """The last live entry, ``None`` when the stream is empty."""
+        return self.get(self.last_live_id()) if self.length else None
 
     # -- removing ------------------------------------------------------------------
 

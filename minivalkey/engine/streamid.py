@@ -9,18 +9,20 @@ the first NUL byte, split at the first ``-``; each part is an unsigned 64-bit
 number read first strictly and then with C ``strtoull``'s leniency (leading
 blanks, a sign, leading zeros), so ``01-02`` is ``1-2`` and ``1- -1`` wraps to
 ``1-18446744073709551615``. Errors raise ``CommandError`` with Valkey's text.
+Only XADD's ID takes the ``<ms>-*`` form (``parse_id_with_auto``).
 """
 
 from __future__ import annotations
 
-from ..commands.args import parse_int_or_none
-from ..errors import CommandError
+from ..commands.args import c_bytes, parse_int_or_none
+from ..errors import INVALID_END_ID, INVALID_START_ID, INVALID_STREAM_ID, CommandError
 
 U64 = 2**64 - 1
 MAX_ID = (U64 << 64) | U64
 MIN_ID = 0
 
-INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+# Valkey refuses an ID argument longer than this before reading it.
+_MAX_ID_ARGUMENT = 127
 
 _BLANKS = b" \t\n\v\f\r"
 
@@ -29,21 +31,14 @@ def make_id(ms: int, seq: int) -> int:
     return (ms << 64) | seq
 
 
-def id_ms(stream_id: int) -> int:
-    return stream_id >> 64
-
-
-def id_seq(stream_id: int) -> int:
-    return stream_id & U64
-
-
 def format_id(stream_id: int) -> bytes:
+    """An ID as Valkey prints it: ``b"<ms>-<seq>"``."""
     return b"%d-%d" % (stream_id >> 64, stream_id & U64)
 
 
 def id_bulk(stream_id: int) -> bytes:
     """The RESP bulk string of an ID (identical in RESP2 and RESP3)."""
-    text = b"%d-%d" % (stream_id >> 64, stream_id & U64)
+    text = format_id(stream_id)
     return b"$%d\r\n%s\r\n" % (len(text), text)
 
 
@@ -67,47 +62,44 @@ def _parse_u64(text: bytes) -> int | None:
     return (-value) & U64 if negative else value
 
 
-def parse_id(
-    raw: bytes, missing_seq: int = 0, strict: bool = True, allow_auto_seq: bool = False
-) -> int:
+def parse_id(raw: bytes, missing_seq: int = 0, strict: bool = True) -> int:
     """Parse an ID argument.
 
     With ``strict`` the bare ``-`` and ``+`` are refused; otherwise they mean the
     smallest and the largest ID. ``missing_seq`` is the sequence of ``<ms>`` alone.
-    XADD's ``<ms>-*`` form goes through ``parse_id_with_auto``.
     """
-    return parse_id_with_auto(raw, missing_seq, strict, allow_auto_seq)[0]
-
-
-def parse_id_with_auto(
-    raw: bytes, missing_seq: int = 0, strict: bool = True, allow_auto_seq: bool = False
-) -> tuple[int, bool]:
-    """Parse an ID; the flag is True for ``<ms>-*`` (then the sequence part is 0)."""
-    if len(raw) > 127:
-        raise CommandError(INVALID_ID)
-    text = raw.split(b"\0", 1)[0]
-    if strict and text in (b"-", b"+"):
-        raise CommandError(INVALID_ID)
-    if text == b"-":
-        return MIN_ID, False
-    if text == b"+":
-        return MAX_ID, False
+    if len(raw) > _MAX_ID_ARGUMENT:
+        raise CommandError(INVALID_STREAM_ID)
+    text = c_bytes(raw)
+    if text == b"-" or text == b"+":
+        if strict:
+            raise CommandError(INVALID_STREAM_ID)
+        return MIN_ID if text == b"-" else MAX_ID
     ms_text, dash, seq_text = text.partition(b"-")
     ms = _parse_u64(ms_text)
     if ms is None:
-        raise CommandError(INVALID_ID)
+        raise CommandError(INVALID_STREAM_ID)
     if not dash:
-        return make_id(ms, missing_seq), False
-    if allow_auto_seq and seq_text == b"*":
-        return make_id(ms, 0), True
+        return (ms << 64) | missing_seq
     seq = _parse_u64(seq_text)
     if seq is None:
-        raise CommandError(INVALID_ID)
-    return make_id(ms, seq), False
+        raise CommandError(INVALID_STREAM_ID)
+    return (ms << 64) | seq
 
 
-INVALID_START = "ERR invalid start ID for the interval"
-INVALID_END = "ERR invalid end ID for the interval"
+def parse_id_with_auto(raw: bytes) -> tuple[int, bool]:
+    """XADD's explicit ID: a strict ID, or ``<ms>-*`` (then the flag is True and the
+    sequence part is 0: ``Stream.next_id`` picks it)."""
+    if raw[-1:] == b"*" or 0 in raw:  # else it cannot end in "-*" as a C string
+        text = c_bytes(raw)
+        if text.endswith(b"-*") and len(raw) <= _MAX_ID_ARGUMENT:
+            ms_text, _, seq_text = text.partition(b"-")
+            if seq_text == b"*":  # the first "-" is the one before "*"
+                ms = _parse_u64(ms_text)
+                if ms is None:
+                    raise CommandError(INVALID_STREAM_ID)
+                return ms << 64, True
+    return parse_id(raw), False
 
 
 def parse_range_start(raw: bytes) -> int:
@@ -115,7 +107,7 @@ def parse_range_start(raw: bytes) -> int:
     if len(raw) > 1 and raw[:1] == b"(":
         value = parse_id(raw[1:], 0, strict=True)
         if value == MAX_ID:
-            raise CommandError(INVALID_START)
+            raise CommandError(INVALID_START_ID)
         return value + 1
     return parse_id(raw, 0, strict=False)
 
@@ -125,6 +117,6 @@ def parse_range_end(raw: bytes) -> int:
     if len(raw) > 1 and raw[:1] == b"(":
         value = parse_id(raw[1:], U64, strict=True)
         if value == MIN_ID:
-            raise CommandError(INVALID_END)
+            raise CommandError(INVALID_END_ID)
         return value - 1
     return parse_id(raw, U64, strict=False)

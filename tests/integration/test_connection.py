@@ -904,6 +904,19 @@ def test_kill_errors(conn: RawClient) -> None:
     assert conn.command("PING") == b"+PONG\r\n"
 
 
+def test_option_words_are_read_as_c_strings(conn: RawClient) -> None:
+    """Checked on Valkey 8.0.1: option words are compared with strcasecmp, so a NUL
+    byte ends them."""
+    assert conn.command("HELLO", "2", b"SETNAME\x00x", "nm").startswith(b"*14\r\n")
+    assert conn.command("CLIENT", "GETNAME") == b"$2\r\nnm\r\n"
+    assert conn.command("CLIENT", "LIST", b"TYPE\x00x", b"normal\x00y").startswith(b"$")
+    assert conn.command("CLIENT", "KILL", b"ID\x00x", "99999", b"SKIPME\x00", b"no\x00z") == (
+        b":0\r\n"
+    )
+    assert conn.command("CLIENT", "NO-EVICT", b"on\x00x") == b"+OK\r\n"
+    assert conn.command("CLIENT", "SETINFO", b"LIB-NAME\x00q", "abc") == b"+OK\r\n"
+
+
 def test_kill_with_redis_py(make_server: MakeServer, protocol: int) -> None:
     server = make_server()
     with (

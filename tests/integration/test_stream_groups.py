@@ -624,6 +624,17 @@ def test_xclaim_force(claim_setup: tuple[ManualClock, RawClient]) -> None:
     )
 
 
+def test_xclaim_force_repeated_id(claim_setup: tuple[ManualClock, RawClient]) -> None:
+    """Checked on Valkey 8.0.1: the entry FORCE creates is taken whatever the min-idle;
+    the repeat then finds it just delivered, so not idle enough."""
+    _, client = claim_setup
+    assert client.command("XCLAIM", "s", "g", "c", "10000", "3-0", "3-0", "FORCE") == arr(E3)
+    assert client.command("XPENDING", "s", "g", "3", "3", "10") == arr(row(b"3-0", b"c", 0, 2))
+    justid = client.command("XCLAIM", "s", "g", "d", "0", "3-0", "3-0", "FORCE", "JUSTID")
+    assert justid == arr(bulk(b"3-0"), bulk(b"3-0"))
+    assert client.command("XPENDING", "s", "g", "3", "3", "10") == arr(row(b"3-0", b"d", 0, 2))
+
+
 def test_xclaim_drops_deleted_entries_silently(claim_setup: tuple[ManualClock, RawClient]) -> None:
     _, client = claim_setup
     assert client.command("XDEL", "s", "2-0") == b":1\r\n"

@@ -13,7 +13,11 @@ import redis
 from helpers import RawClient, encode_command
 
 from minivalkey import ManualClock, Server
+from minivalkey.core import ServerCore
+from minivalkey.dispatcher import execute
+from minivalkey.engine.keyspace import Keyspace
 from minivalkey.engine.stream import Stream
+from minivalkey.session import Client
 
 START_MS = 1_700_000_000_000
 NULL_BULK = {2: b"$-1\r\n", 3: b"_\r\n"}
@@ -808,6 +812,28 @@ def test_watch_invalidation(
         assert raw.command("MULTI") == OK
         assert raw.command("PING") == b"+QUEUED\r\n"
         assert raw.command("EXEC") == (b"*-1\r\n" if touched else b"*1\r\n+PONG\r\n")
+
+
+def test_xadd_touches_watched_keys_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One WATCH signal per XADD, also when it creates the key (adding it signals)."""
+    touched: list[tuple[int, bytes]] = []
+    original = Keyspace.touch
+
+    def counting(self: Keyspace, db_index: int, key: bytes) -> None:
+        touched.append((db_index, key))
+        original(self, db_index, key)
+
+    monkeypatch.setattr(Keyspace, "touch", counting)
+    client = Client(ServerCore())
+    assert execute(client, [b"XADD", b"n", b"1-0", b"f", b"v"]) == b"$3\r\n1-0\r\n"
+    assert execute(client, [b"XADD", b"n", b"MAXLEN", b"0", b"2-0", b"f", b"v"]) == (
+        b"$3\r\n2-0\r\n"
+    )
+    assert execute(client, [b"XADD", b"m", b"MAXLEN", b"0", b"1-0", b"f", b"v"]) == (
+        b"$3\r\n1-0\r\n"
+    )
+    assert execute(client, [b"XADD", b"n", b"1-0", b"f", b"v"]).startswith(b"-ERR")
+    assert touched == [(0, b"n"), (0, b"n"), (0, b"m")]
 
 
 def test_commands_inside_multi(rawp: RawClient) -> None:

@@ -208,6 +208,38 @@ def test_option_error_names_the_subcommand_as_typed(rawp: RawClient) -> None:
     assert rawp.command("xinfo", "STREAM", "s", "full", "x") == syntax_error("STREAM")
 
 
+def test_option_words_are_read_as_c_strings(raw: RawClient) -> None:
+    """Valkey compares FULL and COUNT with strcasecmp, so a NUL byte ends the word."""
+    assert raw.command("XADD", "s", "1-0", "f", "v") == bulk("1-0")
+    full = raw.command("XINFO", "STREAM", "s", "FULL")
+    assert full.startswith(b"*18\r\n")
+    assert raw.command("XINFO", "STREAM", "s", b"FULL\x00junk") == full
+    assert raw.command("XINFO", "STREAM", "s", b"full\x00", b"COUNT\x00x", "10") == full
+    assert raw.command("XINFO", "STREAM", "s", b"FUL\x00L") == syntax_error("STREAM")
+
+
+def test_key_lookups_count_keyspace_hits_and_misses(raw: RawClient) -> None:
+    """Measured on Valkey 8.0.1: every subcommand but HELP reads the key like a read
+    command, a wrong type or a missing group included."""
+
+    def stats() -> tuple[int, int]:
+        info = raw.command("INFO", "stats").decode()
+        fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+        return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])
+
+    assert raw.command("XADD", "s", "1-0", "f", "v") == bulk("1-0")
+    assert raw.command("SET", "str", "x") == b"+OK\r\n"
+    hits, misses = stats()
+    assert raw.command("XINFO", "STREAM", "s").startswith(b"*20\r\n")
+    assert raw.command("XINFO", "STREAM", "nokey") == NO_SUCH_KEY
+    assert raw.command("XINFO", "GROUPS", "s") == b"*0\r\n"
+    assert raw.command("XINFO", "CONSUMERS", "nokey", "g") == NO_SUCH_KEY
+    assert raw.command("XINFO", "GROUPS", "str") == WRONGTYPE
+    assert raw.command("XINFO", "CONSUMERS", "s", "g").startswith(b"-NOGROUP")
+    assert raw.command("XINFO", "HELP").startswith(b"*9\r\n")
+    assert stats() == (hits + 4, misses + 2)
+
+
 def test_consumers_of_a_missing_group(rawp: RawClient) -> None:
     assert rawp.command("XADD", "s", "1-0", "f", "v") == bulk("1-0")
     assert rawp.command("XINFO", "CONSUMERS", "s", "nog") == (

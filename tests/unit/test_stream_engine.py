@@ -12,20 +12,8 @@ import pytest
 
 from minivalkey.commands.streamopts import parse_trim_options
 from minivalkey.engine.idindex import SortedIds
-from minivalkey.engine.stream import (
-    DELETED,
-    ERR_EXHAUSTED,
-    ERR_NOT_GREATER,
-    SAMEFIELDS,
-    Stream,
-    _element_size,
-    encode_fields,
-    entry_reply,
-)
+from minivalkey.engine.stream import DELETED, SAMEFIELDS, Stream, _element_size
 from minivalkey.engine.streamid import (
-    INVALID_END,
-    INVALID_ID,
-    INVALID_START,
     MAX_ID,
     U64,
     format_id,
@@ -36,7 +24,14 @@ from minivalkey.engine.streamid import (
     parse_range_end,
     parse_range_start,
 )
-from minivalkey.errors import CommandError
+from minivalkey.errors import (
+    INVALID_END_ID,
+    INVALID_START_ID,
+    INVALID_STREAM_ID,
+    STREAM_EXHAUSTED,
+    XADD_ID_NOT_GREATER,
+    CommandError,
+)
 
 DEFAULT_ENTRIES = 100
 DEFAULT_BYTES = 4096
@@ -64,7 +59,13 @@ def node_sizes(stream: Stream) -> list[int]:
 
 
 def live_ids(stream: Stream) -> list[int]:
-    return [stream_id for stream_id, _ in stream.range(0, MAX_ID)]
+    return stream.range_ids(0, MAX_ID)[0]
+
+
+def entry_bytes(stream_id: int, pairs: list[bytes]) -> bytes:
+    """An entry's reply, ``*2`` [ID, fields], written out independently of the engine."""
+    fields = b"".join(b"$%d\r\n%s\r\n" % (len(item), item) for item in pairs)
+    return b"*2\r\n" + id_bulk(stream_id) + b"*%d\r\n" % len(pairs) + fields
 
 
 # -- IDs --------------------------------------------------------------------------------
@@ -124,21 +125,24 @@ def test_parse_id_quirks(raw: bytes, expected: int) -> None:
 def test_parse_id_invalid(raw: bytes) -> None:
     with pytest.raises(CommandError) as caught:
         parse_id(raw)
-    assert caught.value.text == INVALID_ID
+    assert caught.value.text == INVALID_STREAM_ID
 
 
 def test_parse_id_strictness_and_missing_seq() -> None:
     assert parse_id(b"-", strict=False) == 0
     assert parse_id(b"+", strict=False) == MAX_ID
     assert parse_id(b"7", missing_seq=U64, strict=False) == make_id(7, U64)
-    assert parse_id_with_auto(b"5-*", allow_auto_seq=True) == (make_id(5, 0), True)
-    assert parse_id_with_auto(b"5-3", allow_auto_seq=True) == (make_id(5, 3), False)
+    assert parse_id_with_auto(b"5-*") == (make_id(5, 0), True)
+    assert parse_id_with_auto(b"5-*\x00junk") == (make_id(5, 0), True)
+    assert parse_id_with_auto(b"05-*") == (make_id(5, 0), True)
+    assert parse_id_with_auto(b"5-3") == (make_id(5, 3), False)
+    assert parse_id_with_auto(b"5") == (make_id(5, 0), False)
     with pytest.raises(CommandError):
         parse_id(b"5-*")  # only XADD's parser takes <ms>-*
-    with pytest.raises(CommandError):
-        parse_id_with_auto(b"*", allow_auto_seq=True)
-    with pytest.raises(CommandError):
-        parse_id_with_auto(b"5-**", allow_auto_seq=True)
+    for bad in (b"*", b"5-**", b"-*", b"x-*", b"-", b"+", b"5-*" + b"\x00" * 125):
+        with pytest.raises(CommandError) as caught:
+            parse_id_with_auto(bad)
+        assert caught.value.text == INVALID_STREAM_ID
 
 
 def test_range_bounds() -> None:
@@ -152,14 +156,14 @@ def test_range_bounds() -> None:
     assert parse_range_end(b"(2-0") == make_id(1, U64)
     assert parse_range_end(b"(0") == make_id(0, U64 - 1)
     assert parse_range_end(b"(2") == make_id(2, U64 - 1)
-    with pytest.raises(CommandError, match=INVALID_START):
+    with pytest.raises(CommandError, match=INVALID_START_ID):
         parse_range_start(b"(18446744073709551615-18446744073709551615")
-    with pytest.raises(CommandError, match=INVALID_END):
+    with pytest.raises(CommandError, match=INVALID_END_ID):
         parse_range_end(b"(0-0")
     for bad in (b"(-", b"(+", b"(", b"((1", b"(\x00"):
-        with pytest.raises(CommandError, match=INVALID_ID):
+        with pytest.raises(CommandError, match=INVALID_STREAM_ID):
             parse_range_start(bad)
-        with pytest.raises(CommandError, match=INVALID_ID):
+        with pytest.raises(CommandError, match=INVALID_STREAM_ID):
             parse_range_end(bad)
     # the 127-byte limit applies to what follows "("
     assert parse_range_start(b"(1-" + b"0" * 125) == make_id(1, 1)
@@ -188,10 +192,10 @@ def test_next_id_auto_sequence() -> None:
     stream.last_id = make_id(5, 5)
     assert stream.next_id(7, make_id(5, 0), True) == make_id(5, 6)
     assert stream.next_id(7, make_id(6, 0), True) == make_id(6, 0)
-    with pytest.raises(CommandError, match=ERR_NOT_GREATER):
+    with pytest.raises(CommandError, match=XADD_ID_NOT_GREATER):
         stream.next_id(7, make_id(4, 0), True)
     stream.last_id = make_id(5, U64)
-    with pytest.raises(CommandError, match=ERR_NOT_GREATER):
+    with pytest.raises(CommandError, match=XADD_ID_NOT_GREATER):
         stream.next_id(7, make_id(5, 0), True)
     stream.last_id = make_id(U64, U64 - 1)
     assert stream.next_id(7, make_id(U64, 0), True) == MAX_ID
@@ -202,13 +206,13 @@ def test_next_id_explicit_and_exhausted() -> None:
     stream.last_id = make_id(5, 5)
     assert stream.next_id(0, make_id(5, 6), False) == make_id(5, 6)
     for too_small in (make_id(5, 5), make_id(5, 4), make_id(1, 0)):
-        with pytest.raises(CommandError, match=ERR_NOT_GREATER):
+        with pytest.raises(CommandError, match=XADD_ID_NOT_GREATER):
             stream.next_id(0, too_small, False)
     stream.last_id = MAX_ID
     for requested, auto in ((None, False), (make_id(U64, 0), True), (MAX_ID, False)):
         with pytest.raises(CommandError) as caught:
             stream.next_id(0, requested, auto)
-        assert caught.value.text == ERR_EXHAUSTED
+        assert caught.value.text == STREAM_EXHAUSTED
 
 
 def test_append_keeps_metadata() -> None:
@@ -362,15 +366,30 @@ def test_integer_like_values_are_smaller() -> None:
 def test_entry_bytes_are_stored_encoded() -> None:
     stream = build([make_id(1, 0)], [b"f", b"", b"g", b"\r\n"])
     node = stream.nodes[0]
-    assert node.fields_at(0) == encode_fields([b"f", b"", b"g", b"\r\n"])
-    assert node.fields_at(0) == b"*4\r\n$1\r\nf\r\n$0\r\n\r\n$1\r\ng\r\n$2\r\n\r\n\r\n"
-    assert node.entry_at(0) == entry_reply(make_id(1, 0), node.fields_at(0))
-    assert stream.get_entry(make_id(1, 0)) == node.entry_at(0)
-    assert stream.get(make_id(1, 0)) == node.fields_at(0)
-    assert stream.get(make_id(1, 1)) is None and stream.get_entry(make_id(1, 1)) is None
+    expected = b"*2\r\n$3\r\n1-0\r\n*4\r\n$1\r\nf\r\n$0\r\n\r\n$1\r\ng\r\n$2\r\n\r\n\r\n"
+    assert node.entry_at(0) == expected
+    assert entry_bytes(make_id(1, 0), [b"f", b"", b"g", b"\r\n"]) == expected
+    assert stream.get(make_id(1, 0)) == expected
+    assert stream.get(make_id(1, 1)) is None
+    assert stream.contains(make_id(1, 0)) and not stream.contains(make_id(1, 1))
     long_value = b"v" * 300  # bulk lengths past the precomputed headers
     stream.append(make_id(2, 0), [b"f", long_value], 100, 4096)
-    assert stream.get(make_id(2, 0)) == b"*2\r\n$1\r\nf\r\n$300\r\n" + long_value + b"\r\n"
+    assert stream.get(make_id(2, 0)) == (
+        b"*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nf\r\n$300\r\n" + long_value + b"\r\n"
+    )
+    stream.delete_ids([make_id(1, 0)])
+    assert stream.get(make_id(1, 0)) is None and not stream.contains(make_id(1, 0))
+    assert Stream().get(make_id(1, 0)) is None and not Stream().contains(0)
+
+
+def test_master_entry_is_the_first_stored_one() -> None:
+    """The ID deltas of the size model are taken from each node's first stored entry,
+    which stays even when deleted; ``keys`` holds the same IDs."""
+    stream = build([make_id(i, 0) for i in range(1, 8)], max_entries=3)
+    stream.delete_ids([make_id(4, 0)])
+    assert stream.keys == [make_id(1, 0), make_id(4, 0), make_id(7, 0)]
+    assert [node.id_at(0) for node in stream.nodes] == stream.keys
+    assert [node.deleted for node in stream.nodes] == [0, 1, 0]
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -380,14 +399,23 @@ def test_ranges() -> None:
     stream = build([make_id(i, j) for i in range(1, 4) for j in range(3)], max_entries=4)
     ids = live_ids(stream)
     assert len(ids) == 9 and ids == sorted(ids)
-    assert [i for i, _ in stream.range(make_id(2, 0), make_id(2, U64))] == ids[3:6]
-    assert [i for i, _ in stream.range(make_id(2, 1), MAX_ID, 2)] == ids[4:6]
-    assert [i for i, _ in stream.range_reversed(0, make_id(2, 1), 3)] == ids[4:1:-1]
-    assert list(stream.range(make_id(3, 0), make_id(2, 0))) == []
-    assert list(stream.range_reversed(make_id(3, 0), make_id(2, 0))) == []
-    assert stream.first_entry() == (ids[0], stream.get(ids[0]))
-    assert stream.last_entry() == (ids[-1], stream.get(ids[-1]))
+    assert stream.range_ids(make_id(2, 0), make_id(2, U64))[0] == ids[3:6]
+    assert stream.range_ids(make_id(2, 1), MAX_ID, 2) == (
+        ids[4:6],
+        b"*2\r\n"
+        + entry_bytes(ids[4], [b"field", b"value"])
+        + entry_bytes(ids[5], [b"field", b"value"]),
+    )
+    reverse = b"".join(entry_bytes(i, [b"field", b"value"]) for i in ids[4:1:-1])
+    assert stream.range_array(0, make_id(2, 1), 3, reverse=True) == (3, b"*3\r\n" + reverse)
+    assert stream.range_ids(make_id(3, 0), make_id(2, 0)) == ([], b"*0\r\n")
+    assert stream.range_array(make_id(3, 0), make_id(2, 0), reverse=True) == (0, b"*0\r\n")
+    assert stream.first_entry() == entry_bytes(ids[0], [b"field", b"value"])
+    assert stream.last_entry() == entry_bytes(ids[-1], [b"field", b"value"])
     assert Stream().first_entry() is None and Stream().last_entry() is None
+    stream.delete_ids([ids[0], ids[-1]])
+    assert stream.first_entry() == stream.get(ids[1])
+    assert stream.last_entry() == stream.get(ids[-2])
 
 
 def test_range_array_shapes() -> None:
@@ -437,20 +465,20 @@ def test_range_array_matches_a_plain_model() -> None:
             expected = [i for i in model if low <= i <= high]
             forward = expected[:count] if count else expected
             backward = expected[::-1][:count] if count else expected[::-1]
-            entries = b"".join(entry_reply(i, encode_fields([b"f", b"%d" % i])) for i in forward)
+            entries = b"".join(entry_bytes(i, [b"f", b"%d" % i]) for i in forward)
             assert stream.range_array(low, high, count) == (
                 len(forward),
                 b"*%d\r\n" % len(forward) + entries,
             )
-            reverse_entries = b"".join(
-                entry_reply(i, encode_fields([b"f", b"%d" % i])) for i in backward
-            )
+            reverse_entries = b"".join(entry_bytes(i, [b"f", b"%d" % i]) for i in backward)
             assert stream.range_array(low, high, count, reverse=True) == (
                 len(backward),
                 b"*%d\r\n" % len(backward) + reverse_entries,
             )
-            assert [i for i, _ in stream.range(low, high, count)] == forward
-            assert [i for i, _ in stream.range_reversed(low, high, count)] == backward
+            assert stream.range_ids(low, high, count) == (
+                forward,
+                b"*%d\r\n" % len(forward) + entries,
+            )
         assert stream.first_id == (model[0] if model else 0)
         assert stream.last_live_id() == (model[-1] if model else 0)
         assert stream.first_live_id() == (model[0] if model else 0)
@@ -587,7 +615,7 @@ def test_exact_trim_only_touches_the_first_node() -> None:
     stream.delete_ids([make_id(i, 0) for i in range(1, 51)])
     assert stream.trim(maxlen=890) == 60  # 50 live left in node 1, then 10 from node 2
     assert stream.length == 890
-    assert stream.nodes[0].master_id == make_id(101, 0)
+    assert stream.keys[0] == stream.nodes[0].id_at(0) == make_id(101, 0)
     assert stream.nodes[0].deleted == 10
     assert stream.trim(minid=make_id(150, 0)) == 39
     assert live_ids(stream)[0] == make_id(150, 0)
@@ -727,3 +755,26 @@ def test_sorted_ids_copy_is_independent() -> None:
     clone.add(4)
     ids.discard(1)
     assert list(ids) == [2, 3] and list(clone) == [1, 2, 3, 4]
+
+
+def test_sorted_ids_extend_sorted_appends_in_chunks() -> None:
+    ids = SortedIds()
+    ids.extend_sorted([])
+    assert len(ids) == 0 and ids.last() is None
+    ids.extend_sorted(list(range(100)))
+    ids.extend_sorted(list(range(100, 700)))  # fills the last chunk, then new ones
+    assert list(ids) == list(range(700)) and len(ids) == 700
+    assert (ids.first(), ids.last()) == (0, 699)
+    assert list(ids.irange(250, 260)) == list(range(250, 261))
+    ids.add(1000)
+    assert ids.discard(255) and not ids.discard(255)
+    ids.extend_sorted([1001, 1002])
+    expected = [*range(255), *range(256, 700), 1000, 1001, 1002]
+    assert list(ids) == expected and len(ids) == len(expected)
+    # the chunk invariants hold: non-empty, sorted, bounded, maxima in step
+    assert all(0 < len(chunk) <= 2 * 256 for chunk in ids._chunks)
+    assert ids._maxes == [chunk[-1] for chunk in ids._chunks]
+    source = [2000, 2001]
+    ids.extend_sorted(source)
+    source.append(5)  # the set keeps its own copy
+    assert ids.last() == 2001
