@@ -116,20 +116,18 @@ class ClientConnection(asyncio.Protocol):
             return
         self._run(commands)
 
-    def _run(self, commands: list[list[bytes]] | deque[list[bytes]]) -> None:
+    def _run(self, commands: list[list[bytes]]) -> None:
         """Execute commands in order until done, closing, or blocked; answer in one write."""
         client = self.client
         if client is None:
             return
         replies = []
-        queue = deque(commands)
-        while queue:
-            replies.append(execute(client, queue.popleft()))
+        for index, argv in enumerate(commands):
+            replies.append(execute(client, argv))
             if client.closing or self._close_after_reply:
-                queue.clear()
                 break
             if client.blocked is not None:
-                self.pending.extendleft(reversed(queue))
+                self.pending.extend(commands[index + 1 :])  # they wait for the answer
                 break
         error = self._pending_error
         if error is not None and client.blocked is None and not self.pending:
@@ -173,7 +171,8 @@ class ClientConnection(asyncio.Protocol):
         client = self.client
         if client is None or client.blocked is not None or client.closing:
             return
-        commands, self.pending = self.pending, deque()
+        commands = list(self.pending)
+        self.pending.clear()
         self._run(commands)
 
     def _write(self, data: bytes) -> None:
@@ -252,7 +251,7 @@ class Shell:
     # -- deadlines of blocked clients (the ``blocking.Timers`` interface) --------------
 
     def schedule(self, waiter: Waiter) -> object:
-        """Arm the waiter's deadline on the loop's monotonic clock.
+        """Arm the waiter's deadline: a loop timer checked against ``time.monotonic``.
 
         The wait lasts the BLOCK milliseconds measured from the command time, in
         real time even under a manual clock (which only moves when told to).
