@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 6380
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check minivalkey tests benchmarks
 	$(BIN)/mypy minivalkey
+
+# Throughput next to redis-server and a null Python server (needs redis-benchmark on PATH);
+# BENCH_ARGS=--quick for a short run.
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench.py --write $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -258,18 +258,22 @@ def machine_info() -> str:
     return "\n".join(lines)
 
 
-def write_section(name: str, body: str) -> None:
-    """Replace (or append) the section ``name`` of RESULTS-streams.md."""
+def write_section(
+    name: str, body: str, results: Path | None = None, header: str | None = None
+) -> None:
+    """Replace (or append) the section ``name`` of ``results`` (RESULTS-streams.md by
+    default); a new file starts with ``header``."""
+    results = results or RESULTS
     start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
     block = f"{start}\n{body.rstrip()}\n{end}\n"
-    text = RESULTS.read_text() if RESULTS.exists() else _RESULTS_HEADER
+    text = results.read_text() if results.exists() else (header or _RESULTS_HEADER)
     if start in text and end in text:
         before, rest = text.split(start, 1)
         after = rest.split(end, 1)[1].lstrip("\n")
         text = before + block + ("\n" + after if after else "")
     else:
         text = text.rstrip() + "\n\n" + block
-    RESULTS.write_text(text)
+    results.write_text(text)
 
 
 _RESULTS_HEADER = """# Stream benchmarks

@@ -1,0 +1,375 @@
+"""Throughput of minivalkey-server next to redis-server and a do-nothing Python server.
+
+Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-pin]
+[--repetitions 3] [--write]``
+
+Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured,
+each in turn (started, measured on every workload, stopped):
+
+* ``minivalkey-server`` from the project's .venv (uvloop and hiredis);
+* the reference, /usr/bin/redis-server by default (``--reference-server`` for another
+  binary, e.g. /work/ref/valkey-server);
+* ``benchmarks/null_server.py``: uvloop + hiredis parsing and constant replies, the rate
+  no Python server can exceed on this machine.
+
+Workloads (50 clients each): PING; XADD with one field; XADD pipelined 32 deep; XADD with
+10 fields; XRANGE and XREVRANGE with COUNT 10 on a 100,000-entry stream (loaded once
+per server with pipelined XADD), unpipelined and pipelined 32 deep. The null server
+answers XRANGE with an empty array, so for the range workloads it bounds only the
+request side.
+
+Method: with two CPUs or more the server runs on CPU 0 and redis-benchmark on CPU 1
+(``taskset``). Each workload first runs a warm-up whose rate sizes the measured runs
+(about ``--seconds`` each, so slow and fast servers take similar time), then
+``--repetitions`` runs; a figure is the median requests/s. ``--quick`` (under two
+minutes) shortens the runs; the full mode stays under ten. Every server started is
+stopped, also on errors or Ctrl-C. ``--write`` stores the table in
+benchmarks/RESULTS.md (section ``bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import benchlib
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+VENV_BIN = benchlib.ROOT / ".venv" / "bin"
+MINIVALKEY_SERVER = str(VENV_BIN / "minivalkey-server")
+VENV_PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+NULL_SERVER = str(HERE / "null_server.py")
+REDIS_BENCHMARK = shutil.which("redis-benchmark") or "redis-benchmark"
+SERVER_CPU, LOAD_CPU = 0, 1
+CLIENTS = 50
+STREAM_ENTRIES = 100_000
+RANGE_KEY = b"bench:range"
+XADD_KEY = "bench:xadd"
+RUN_TIMEOUT_S = 120  # one redis-benchmark run; far above any sized run
+
+HEADER = """# Benchmarks
+
+Throughput measured with `redis-benchmark` by `benchmarks/bench.py` (run on demand with
+`make bench`, or `benchmarks/bench.py --write`; never part of the test suite). Each
+section states the machine, date and versions it was measured with.
+"""
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    argv: tuple[str, ...]
+    pipeline: int = 1
+    needs_stream: bool = False
+
+
+TEN_FIELDS = tuple(x for i in range(10) for x in (f"f{i}", f"value-{i}"))
+WORKLOADS = (
+    Workload("PING", ("PING",)),
+    Workload("XADD 1 field", ("XADD", XADD_KEY, "*", "f", "v")),
+    Workload("XADD 1 field, pipeline 32", ("XADD", XADD_KEY, "*", "f", "v"), 32),
+    Workload("XADD 10 fields", ("XADD", XADD_KEY, "*", *TEN_FIELDS)),
+    Workload("XRANGE COUNT 10", ("XRANGE", RANGE_KEY.decode(), "-", "+", "COUNT", "10"), 1, True),
+    Workload(
+        "XRANGE COUNT 10, pipeline 32",
+        ("XRANGE", RANGE_KEY.decode(), "-", "+", "COUNT", "10"),
+        32,
+        True,
+    ),
+    Workload(
+        "XREVRANGE COUNT 10", ("XREVRANGE", RANGE_KEY.decode(), "+", "-", "COUNT", "10"), 1, True
+    ),
+    Workload(
+        "XREVRANGE COUNT 10, pipeline 32",
+        ("XREVRANGE", RANGE_KEY.decode(), "+", "-", "COUNT", "10"),
+        32,
+        True,
+    ),
+)
+
+
+# -- servers -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Running:
+    kind: str
+    label: str
+    version: str
+    port: int
+
+
+def pinning_possible() -> bool:
+    return (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
+
+
+def _command(kind: str, port: int, scratch: str, reference: str) -> list[str]:
+    if kind == "minivalkey":
+        return [MINIVALKEY_SERVER, "--port", str(port), "--bind", "127.0.0.1"]
+    if kind == "null":
+        return [VENV_PYTHON, NULL_SERVER, "--port", str(port), "--bind", "127.0.0.1"]
+    options = ["--save", "", "--appendonly", "no", "--dir", scratch]
+    return [reference, "--port", str(port), "--bind", "127.0.0.1", *options]
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            client = benchlib.Client(port)
+        except OSError:
+            time.sleep(0.05)
+            continue
+        try:
+            if client.call("PING") == b"PONG":
+                return
+        finally:
+            client.close()
+    raise RuntimeError("server did not answer PING in time")
+
+
+def _version(kind: str, port: int, pid: int, reference: str) -> str:
+    if kind == "null":
+        import hiredis
+        import uvloop
+
+        libs = f"uvloop {uvloop.__version__}, hiredis {hiredis.__version__}"
+        return f"benchmarks/null_server.py ({libs})"
+    client = benchlib.Client(port)
+    try:
+        fields = client.info("server")
+    finally:
+        client.close()
+    version = fields.get("valkey_version") or fields.get("redis_version", "?")
+    if kind == "minivalkey":
+        from minivalkey import __version__
+
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        libs = " + ".join(n for n in ("uvloop", "hiredis") if n in maps) or "no uvloop/hiredis"
+        return f"minivalkey {__version__} (speaks Valkey {version}; {libs})"
+    return f"{Path(reference).name} {version}"
+
+
+LABELS = {"minivalkey": "minivalkey-server", "null": "null server"}
+
+
+@contextlib.contextmanager
+def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
+    """Start a server on a free loopback port (pinned to SERVER_CPU); stop it after."""
+    port = benchlib.free_port()
+    with tempfile.TemporaryDirectory() as scratch:
+        command = _command(kind, port, scratch, reference)
+        if pin:
+            command = ["taskset", "-c", str(SERVER_CPU), *command]  # taskset execs: same pid
+        process = subprocess.Popen(
+            command,
+            cwd=scratch,
+            env=benchlib.environment_for_subprocess(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_ready(port, process)
+            label = LABELS.get(kind, Path(reference).name)
+            yield Running(kind, label, _version(kind, port, process.pid, reference), port)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+
+def redis_benchmark(port: int, workload: Workload, requests: int, pin: bool) -> float:
+    """One redis-benchmark run; its requests/s."""
+    command = [REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS)]
+    command += ["-n", str(requests), "-P", str(workload.pipeline), "--csv", *workload.argv]
+    if pin:
+        command = ["taskset", "-c", str(LOAD_CPU), *command]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+    )
+    rows = [row for row in csv.reader(io.StringIO(done.stdout)) if row and row[0] != "test"]
+    if done.returncode != 0 or len(rows) != 1:
+        raise RuntimeError(f"redis-benchmark failed ({done.returncode}): {done.stderr.strip()}")
+    return float(rows[0][1])
+
+
+def load_stream(port: int) -> None:
+    """STREAM_ENTRIES entries of two fields in RANGE_KEY, by pipelined XADD."""
+    client = benchlib.Client(port)
+    try:
+        client.call("DEL", RANGE_KEY)
+        errors = client.pipeline(
+            (benchlib.xadd(RANGE_KEY, i) for i in range(1, STREAM_ENTRIES + 1)), depth=1000
+        )
+        if errors:
+            raise RuntimeError(f"{errors} XADDs failed while loading the stream")
+    finally:
+        client.close()
+
+
+def reset_xadd_key(port: int) -> None:
+    client = benchlib.Client(port)
+    try:
+        client.call("DEL", XADD_KEY)
+    finally:
+        client.close()
+
+
+@dataclass
+class Settings:
+    repetitions: int
+    seconds: float  # target length of a measured run
+    warmup: int  # requests of the warm-up run (times the pipeline depth)
+    pin: bool
+
+
+def measure(server: Running, workload: Workload, settings: Settings) -> float:
+    """Warm up, size the runs from the warm-up rate, then the median of the repetitions."""
+    if not workload.needs_stream:
+        reset_xadd_key(server.port)
+    warm_rate = redis_benchmark(
+        server.port, workload, settings.warmup * workload.pipeline, settings.pin
+    )
+    requests = int(warm_rate * settings.seconds)
+    requests = max(requests, CLIENTS * workload.pipeline * 20)
+    rates = []
+    for _ in range(settings.repetitions):
+        if not workload.needs_stream:
+            reset_xadd_key(server.port)
+        rates.append(redis_benchmark(server.port, workload, requests, settings.pin))
+    return statistics.median(rates)
+
+
+def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], list[Running], float]:
+    settings = Settings(
+        repetitions=args.repetitions,
+        seconds=0.4 if args.quick else 2.0,
+        warmup=3_000 if args.quick else 10_000,
+        pin=pinning_possible() and not args.no_pin,
+    )
+    results: dict[str, dict[str, float]] = {}
+    servers: list[Running] = []
+    began = time.monotonic()
+    for kind in ("minivalkey", "reference", "null"):
+        with started(kind, args.reference_server, settings.pin) as server:
+            servers.append(server)
+            print(f"# {server.version} on port {server.port}", file=sys.stderr)
+            loaded = False
+            for workload in WORKLOADS:
+                if workload.needs_stream and not loaded:
+                    t0 = time.monotonic()
+                    load_stream(server.port)
+                    loaded = True
+                    print(f"  loaded stream in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+                rate = measure(server, workload, settings)
+                results.setdefault(workload.name, {})[kind] = rate
+                print(f"  {workload.name}: {rate:,.0f} req/s", file=sys.stderr)
+    return results, servers, time.monotonic() - began
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def _benchmark_version() -> str:
+    done = subprocess.run(
+        [REDIS_BENCHMARK, "--version"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip().split(" sha=")[0] or "unknown"
+
+
+def report(
+    results: dict[str, dict[str, float]],
+    servers: Sequence[Running],
+    elapsed: float,
+    args: argparse.Namespace,
+) -> str:
+    by_kind = {s.kind: s for s in servers}
+    ref_label = by_kind["reference"].label
+    pinned = pinning_possible() and not args.no_pin
+    header = [
+        "workload",
+        "minivalkey-server req/s",
+        f"{ref_label} req/s",
+        "null server req/s",
+        f"minivalkey / {ref_label}",
+        "minivalkey / null",
+    ]
+    rows = []
+    for workload in WORKLOADS:
+        rates = results[workload.name]
+        mini, ref, null = rates["minivalkey"], rates["reference"], rates["null"]
+        rows.append(
+            [
+                workload.name,
+                f"{mini:,.0f}",
+                f"{ref:,.0f}",
+                f"{null:,.0f}",
+                f"{mini / ref:.2f}",
+                f"{mini / null:.2f}",
+            ]
+        )
+    mode = "quick" if args.quick else "full"
+    pinning = (
+        f"server pinned to CPU {SERVER_CPU}, load to CPU {LOAD_CPU}" if pinned else "no CPU pinning"
+    )
+    lines = [
+        f"## Throughput (redis-benchmark, {mode} mode)",
+        "",
+        benchlib.machine_info(),
+        f"- load: {_benchmark_version()}, {CLIENTS} clients; {pinning}",
+        f"- median of {args.repetitions} runs after a warm-up; run time {elapsed:.0f} s",
+        *(f"- {s.label}: {s.version}" for s in servers),
+        f"- stream for the range workloads: {STREAM_ENTRIES:,} entries of 2 fields; "
+        "the null server answers every range with an empty array",
+        "- unpipelined, redis-benchmark (one thread, on one CPU) is itself a limit: rates close "
+        "to the null server's show the client's ceiling rather than the server's",
+        "",
+        benchlib.markdown_table(header, rows),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs (under two minutes)")
+    parser.add_argument("--reference-server", default=benchlib.REDIS_SERVER)
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--no-pin", action="store_true", help="do not pin to CPUs")
+    parser.add_argument("--write", action="store_true", help="store in benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    if not os.access(args.reference_server, os.X_OK):
+        parser.error(f"no executable reference server at {args.reference_server}")
+    if shutil.which(REDIS_BENCHMARK) is None:
+        parser.error("redis-benchmark is not on PATH (Debian: apt-get install redis-tools)")
+    body = report(*run(args), args)
+    print(body)
+    if args.write:
+        benchlib.write_section("bench", body, RESULTS, HEADER)
+        print(f"written to {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
