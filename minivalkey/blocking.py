@@ -45,7 +45,7 @@ Retry = Callable[[], Any]
 class BlockOn:
     """Returned by a handler that must wait for ``keys`` (list of (db index, key))."""
 
-    __slots__ = ("keys", "deadline_ms", "unblock_on_nokey", "retry", "value_type")
+    __slots__ = ("keys", "deadline_ms", "unblock_on_nokey", "retry", "value_type", "idle")
 
     def __init__(
         self,
@@ -54,12 +54,17 @@ class BlockOn:
         unblock_on_nokey: bool,
         retry: Retry,
         value_type: type,
+        idle: Callable[[], bool] | None = None,
     ) -> None:
         self.keys = keys
         self.deadline_ms = deadline_ms  # absolute, in clock milliseconds; 0: no deadline
         self.unblock_on_nokey = unblock_on_nokey
         self.retry = retry
         self.value_type = value_type  # the type whose arrival at a key may serve the waiter
+        # A cheap check that a retry would certainly find nothing (and would only have
+        # the side effects ``idle`` performs itself): the waiter then keeps its place,
+        # which is where a retry that blocks again would put it among those re-queued.
+        self.idle = idle
 
 
 class Timers(Protocol):
@@ -77,6 +82,7 @@ class Waiter:
         "unblock_on_nokey",
         "retry",
         "value_type",
+        "idle",
         "timer",
     )
 
@@ -88,6 +94,7 @@ class Waiter:
         self.unblock_on_nokey = request.unblock_on_nokey
         self.retry = request.retry
         self.value_type = request.value_type
+        self.idle = request.idle
         self.timer: object = None
 
 
@@ -197,7 +204,11 @@ class BlockingRegistry:
         if not queue:
             return
         db = self.core.keyspace[key[0]]
-        # Only the waiters present now: one that blocks again goes to the end.
+        # Only the waiters present now: one that blocks again goes to the end. Waiters
+        # whose ``idle`` check holds stay where they are: as every waiter visited in this
+        # pass is either served (and leaves) or re-queued in visiting order, leaving
+        # them in place gives the same final order without moving anything.
+        self.core.keyspace.now_ms = self.core.clock.now_ms()
         for waiter in list(queue):
             if self.by_client.get(waiter.client.id) is not waiter:
                 continue  # released while serving an earlier waiter
@@ -206,12 +217,12 @@ class BlockingRegistry:
                 value = None
             if not (type(value) is waiter.value_type or waiter.unblock_on_nokey):
                 continue
+            if waiter.idle is not None and waiter.idle():
+                continue
             self._retry(waiter)
 
     def _retry(self, waiter: Waiter) -> None:
         self.release(waiter, cancel_timer=False)
-        core = self.core
-        core.keyspace.now_ms = core.clock.now_ms()
         started = time.perf_counter_ns()
         try:
             reply = waiter.retry()

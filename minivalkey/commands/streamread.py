@@ -229,7 +229,39 @@ def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
         unblock_on_nokey=group_read,
         retry=lambda: serve_read(client, request),
         value_type=Stream,
+        idle=lambda: nothing_to_serve(client, request),
     )
+
+
+def nothing_to_serve(client: Client, request: ReadRequest) -> bool:
+    """True when ``serve_read`` would certainly serve nothing and raise nothing.
+
+    A woken reader is checked with this before its read is re-run, so that many
+    readers waiting on one busy stream cost a comparison each instead of a read.
+    Anything unusual (a key gone or of another type, a missing group) answers
+    False: the full re-run then produces Valkey's reply or error. For XREADGROUP
+    the re-run's one lasting side effect, the consumer's seen-time, is applied.
+    """
+    data = client.db.data
+    groups: list[ConsumerGroup] = []
+    for key, after in zip(request.keys, request.ids, strict=True):
+        stream = data.get(key)
+        if type(stream) is not Stream or client.db.is_expired(key):
+            return False
+        if request.group is None:
+            if stream.length and stream.last_live_id() > after:
+                return False
+            continue
+        group = stream.groups.get(request.group)
+        if group is None or after != NEW_ENTRIES:
+            return False
+        if stream.length and stream.last_live_id() > group.last_id:
+            return False
+        groups.append(group)
+    now = client.core.keyspace.now_ms
+    for group in groups:
+        group.consumer_seen(request.consumer, now)
+    return True
 
 
 # -- COMMAND GETKEYS -----------------------------------------------------------------

@@ -187,3 +187,47 @@ def test_flush_signals_group_readers_of_keys_that_existed() -> None:
     run(reader, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
     run(writer, "FLUSHALL")
     assert len(connection.delivered) == 1 and reader.blocked is None
+
+
+def test_group_waiters_with_nothing_new_keep_their_place_and_are_marked_seen() -> None:
+    from minivalkey import ManualClock
+
+    clock = ManualClock(start_ms=1_000_000)
+    core = ServerCore(clock=clock)
+    writer, _ = new_client(core)
+    run(writer, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    readers = [new_client(core)[0] for _ in range(3)]
+    for index, client in enumerate(readers):
+        run(
+            client,
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            f"c{index}",
+            "COUNT",
+            "1",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        )
+    clock.advance(5)
+    retried: list[int] = []
+    for index, client in enumerate(readers):
+        waiter = client.blocked
+        assert waiter is not None
+        original = waiter.retry
+
+        def spy(original: Any = original, index: int = index) -> Any:
+            retried.append(index)
+            return original()
+
+        waiter.retry = spy
+    run(writer, "XADD", "s", "1-0", "f", "v")
+    assert retried == [0]  # the others were seen to have nothing new without a re-run
+    queue = list(core.blocking.by_key[(0, b"s")])
+    assert [waiter.client for waiter in queue] == readers[1:]
+    stream = core.keyspace[0].data[b"s"]
+    seen = {name: consumer.seen_time for name, consumer in stream.groups[b"g"].consumers.items()}
+    assert seen == {b"c0": 1_005_000, b"c1": 1_005_000, b"c2": 1_005_000}
