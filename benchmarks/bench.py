@@ -126,24 +126,6 @@ def _command(kind: str, port: int, scratch: str, reference: str) -> list[str]:
     return [reference, "--port", str(port), "--bind", "127.0.0.1", *options]
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            client = benchlib.Client(port)
-        except OSError:
-            time.sleep(0.05)
-            continue
-        try:
-            if client.call("PING") == b"PONG":
-                return
-        finally:
-            client.close()
-    raise RuntimeError("server did not answer PING in time")
-
-
 def _version(kind: str, port: int, pid: int, reference: str) -> str:
     if kind == "null":
         import hiredis
@@ -185,7 +167,7 @@ def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_ready(port, process)
+            benchlib.wait_ready(port, process)
             label = LABELS.get(kind, Path(reference).name)
             yield Running(kind, label, _version(kind, port, process.pid, reference), port)
         finally:

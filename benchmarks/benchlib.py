@@ -127,7 +127,8 @@ def rss_bytes_self() -> int:
     return rss_bytes(os.getpid())
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
+def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
+    """Wait until a freshly started server answers PING (fail if it exits or 30 s pass)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -161,7 +162,7 @@ def server(kind: str) -> Iterator[RunningServer]:
             command, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            _wait_ready(port, process)
+            wait_ready(port, process)
             client = Client(port)
             try:
                 fields = client.info("server")

@@ -157,24 +157,6 @@ def _command(kind: str, port: int, scratch: str) -> list[str]:
     return [binary, "--port", str(port), "--bind", "127.0.0.1", *options]
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            client = benchlib.Client(port)
-        except OSError:
-            time.sleep(0.05)
-            continue
-        try:
-            if client.call("PING") == b"PONG":
-                return
-        finally:
-            client.close()
-    raise RuntimeError("server did not answer PING in time")
-
-
 def _loaded_libraries(pid: int) -> str:
     """Which of uvloop and hiredis the process has mapped (proof of what it runs on)."""
     maps = Path(f"/proc/{pid}/maps").read_text()
@@ -195,7 +177,7 @@ def started(kind: str, pin: bool) -> Iterator[Running]:
             command, cwd=scratch, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            _wait_ready(port, process)
+            benchlib.wait_ready(port, process)
             client = benchlib.Client(port)
             try:
                 fields = client.info("server")
