@@ -21,7 +21,7 @@ Invariants:
 from __future__ import annotations
 
 import logging
-import time
+from time import perf_counter_ns
 from typing import Any
 
 from . import errors
@@ -44,26 +44,37 @@ _RUN_INSIDE_MULTI = frozenset({"exec", "discard", "multi", "watch", "quit", "res
 def execute(client: Client, argv: list[bytes]) -> bytes:
     """Run one command line for ``client``; the encoded reply, or b"" when suppressed."""
     core = client.core
-    core.keyspace.now_ms = core.clock.now_ms()
-    client.last_interaction_ms = core.keyspace.now_ms
-    client.skip_current_reply = client.skip_next_reply
-    client.skip_next_reply = False
-    reply = _process(client, argv)
-    if core.keyspace.ready_keys:
+    keyspace = core.keyspace
+    client.last_interaction_ms = keyspace.now_ms = core.clock.now_ms()
+    if client.skip_next_reply or client.skip_current_reply:
+        client.skip_current_reply = client.skip_next_reply
+        client.skip_next_reply = False
+    spec = lookup(argv)
+    if (
+        spec is not None
+        and client.multi is None
+        and client.authenticated
+        and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
+    ):
+        # The usual case: a known command, well-formed, outside MULTI.
+        client.last_spec = spec
+        reply = call(client, spec, argv)
+    else:
+        reply = _process(client, spec, argv)
+    if keyspace.ready_keys:
         core.blocking.serve_ready_keys()
     if reply is BLOCKED or client.skip_current_reply or client.reply_off:
         return b""
     return encode(reply, client.protocol)
 
 
-def _process(client: Client, argv: list[bytes]) -> Any:
-    spec = lookup(argv)
+def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any:
     if spec is None:
-        client.last_command = "NULL"  # CLIENT LIST shows cmd=NULL after an unknown command
+        client.last_spec = None  # CLIENT LIST shows cmd=NULL after an unknown command
         top = client.core.commands.get(argv[0].lower())
         text = errors.unknown_subcommand(argv) if top else errors.unknown_command(argv)
         return _reject(client, None, text)
-    client.last_command = spec.fullname
+    client.last_spec = spec
     arity = spec.arity
     if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
         return _reject(client, spec, errors.wrong_arity(spec.fullname))
@@ -91,26 +102,24 @@ def _reject(client: Client, spec: CommandSpec | None, text: str) -> ErrorReply:
 
 def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     """Run a looked-up, validated command and keep its statistics (Valkey's call())."""
-    stats = client.core.stats
-    handler = spec.handler
-    assert handler is not None, f"{spec.fullname} has no handler"
-    started = time.perf_counter_ns()
+    core = client.core
+    started = perf_counter_ns()
     try:
-        reply = handler(client, argv)
+        reply = spec.handler(client, argv)  # type: ignore[misc]  # containers never get here
         if type(reply) is BlockOn:
-            client.core.blocking.block(Waiter(client, spec, reply))
+            core.blocking.block(Waiter(client, spec, reply))
             return BLOCKED
     except CommandError as error:
         reply = error_reply(client, error.text)
     except Exception:  # a bug must not take the connection or the server down
         log.exception("internal error running %s", spec.fullname)
         reply = error_reply(client, "ERR internal error while running the command")
-    counters = client.core.command_stats_of(spec)
+    counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
     if type(reply) is ErrorReply:
         counters.failed_calls += 1
     counters.calls += 1
-    counters.usec += (time.perf_counter_ns() - started) // 1000
-    stats.total_commands_processed += 1
+    counters.usec += (perf_counter_ns() - started) // 1000
+    core.stats.total_commands_processed += 1
     client.commands_processed += 1
     return reply
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .blocking import Waiter
+    from .commands.table import CommandSpec
     from .core import ServerCore
     from .engine.keyspace import Database
 
@@ -71,7 +72,7 @@ class Client:
         self.no_touch = False
         self.created_ms = core.clock.now_ms()
         self.last_interaction_ms = self.created_ms
-        self.last_command = "NULL"
+        self.last_spec: CommandSpec | None = None  # the last command run (CLIENT LIST cmd=)
         self.closing = False
         self.blocked: Waiter | None = None  # set while a blocking read waits
         self.deny_blocking = False  # inside EXEC a blocking read answers at once
@@ -79,6 +80,11 @@ class Client:
         self.net_input_bytes = 0
         self.net_output_bytes = 0
         self.query_buffer_len = 0
+
+    @property
+    def last_command(self) -> str:
+        """CLIENT LIST's ``cmd``: the last command's full name, ``NULL`` before any."""
+        return self.last_spec.fullname if self.last_spec is not None else "NULL"
 
     def select(self, index: int) -> None:
         self.db_index = index

@@ -43,7 +43,7 @@ from ..errors import (
 from ..replies import NULL_ARRAY, OK, RawReply
 from .args import option, parse_int
 from .keys import lookup_read_typed
-from .streamopts import parse_trim_options
+from .streamopts import TrimOptions, parse_trim_options
 from .table import BeginIndex, FindRange, command, key_spec
 
 if TYPE_CHECKING:
@@ -56,11 +56,8 @@ _EMPTY_ARRAY = RawReply(b"*0\r\n")
 
 def _node_limits(client: Client) -> tuple[int, int]:
     """The node shape in force now: (stream-node-max-entries, stream-node-max-bytes)."""
-    config = client.core.config
-    return (
-        config.get_int("stream-node-max-entries"),
-        config.get_int("stream-node-max-bytes"),
-    )
+    values = client.core.config.values
+    return values["stream-node-max-entries"], values["stream-node-max-bytes"]  # type: ignore[return-value]
 
 
 # -- XADD ------------------------------------------------------------------------------
@@ -88,31 +85,38 @@ def _node_limits(client: Client) -> tuple[int, int]:
 )
 def xadd(client: Client, argv: list[bytes]) -> Any:
     max_entries, max_bytes = _node_limits(client)
-    options = parse_trim_options(argv, True, max_entries)
-    pairs = argv[options.id_pos + 1 :]
+    options: TrimOptions | None = None
+    if argv[2] == b"*":  # the usual form, no option and an automatic ID: nothing to parse
+        pairs = argv[3:]
+        explicit: int | None = None
+        auto_seq = False
+    else:
+        options = parse_trim_options(argv, True, max_entries)
+        pairs = argv[options.id_pos + 1 :]
+        explicit, auto_seq = options.entry_id, options.auto_seq
     if not pairs or len(pairs) % 2:
         raise CommandError(wrong_arity("xadd"))
-    explicit = options.entry_id
-    if explicit == 0 and not options.auto_seq:
+    if explicit == 0 and not auto_seq:
         raise CommandError(XADD_ID_ZERO)
     key = argv[1]
     db = client.db
     stream: Stream | None = db.lookup_typed(key, Stream)
     created = stream is None
     if stream is None:
-        if options.nomkstream:
+        if options is not None and options.nomkstream:
             return None
         stream = Stream()
     keyspace = client.core.keyspace
-    new_id = stream.next_id(keyspace.now_ms, explicit, options.auto_seq)
+    new_id = stream.next_id(keyspace.now_ms, explicit, auto_seq)
     text = stream.append(new_id, pairs, max_entries, max_bytes)
     if created:  # only now: a failed XADD leaves no key behind (adding touches WATCH)
         db.add(key, stream)
     else:
-        db.touch(key)
-    if options.trims:
+        keyspace.touch(db.index, key)
+    if options is not None and options.trims:
         options.trim(stream)
-    keyspace.signal_ready(db.index, key)
+    if keyspace.blocked_keys:
+        keyspace.signal_ready(db.index, key)
     return text
 
 

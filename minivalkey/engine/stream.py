@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ELEMENTS_TOO_LARGE, STREAM_EXHAUSTED, XADD_ID_NOT_GREATER, CommandError
@@ -53,6 +54,28 @@ _MAX_NODE_BYTES = 2**30
 
 # "$<n>\r\n" for the lengths most fields and values have.
 _BULK_HEADS = [b"$%d\r\n" % size for size in range(256)]
+
+def _pack_fields_pure(pairs: list[bytes]) -> bytes:
+    """The RESP array of bulk strings of ``pairs``."""
+    parts = [b"*%d\r\n" % len(pairs)]
+    for item in pairs:
+        size = len(item)
+        parts.append(_BULK_HEADS[size] if size < 256 else b"$%d\r\n" % size)
+        parts.append(item)
+        parts.append(b"\r\n")
+    return b"".join(parts)
+
+
+_pack_fields: Callable[[list[bytes]], bytes] = _pack_fields_pure
+try:  # hiredis builds the same bytes in C
+    from hiredis import pack_command as _pack_command
+
+    def _pack_fields_hiredis(pairs: list[bytes]) -> bytes:
+        return _pack_command(tuple(pairs))  # type: ignore[no-any-return]
+
+    _pack_fields = _pack_fields_hiredis
+except ImportError:  # pragma: no cover - hiredis is optional
+    pass
 
 # Flag bytes of a live entry (with or without SAMEFIELDS), for bytearray.find.
 _LIVE = (b"\x00", b"\x02")
@@ -136,13 +159,15 @@ class Node:
         "entry_bytes",
     )
 
-    def __init__(self, master_fields: tuple[bytes, ...]) -> None:
+    def __init__(self, master_fields: list[bytes]) -> None:
         self.master_fields = master_fields
         self.ms = array("Q")
-        self.seq = array("Q")
+        self.seq = array("I")  # widened to "Q" by the first sequence above 2**32 - 1
         self.flags = bytearray()
-        self.offsets = array("Q", [0])  # entry i is blob[offsets[i]:offsets[i + 1]]
-        self.blob = bytearray()
+        # entry i is blob[offsets[i]:offsets[i + 1]]; widened to "Q" past 4 GiB
+        self.offsets = array("I", [0])
+        # bytearray while the node is the tail; bytes once sealed (see ``seal``)
+        self.blob: bytes | bytearray = bytearray()
         self.count = 0  # live entries
         # header, terminator, master field count and names, master terminator
         self.fixed_bytes = (
@@ -167,6 +192,12 @@ class Node:
             + _int_element_size(self.deleted)
             + self.entry_bytes
         )
+
+    def size_before_adding(self) -> int:
+        """``size``, computed the quick way when the counts are small (they are 2 bytes)."""
+        if len(self.flags) <= 127:
+            return self.fixed_bytes + 4 + self.entry_bytes
+        return self.size
 
     def __len__(self) -> int:
         return len(self.flags)
@@ -199,19 +230,24 @@ class Node:
 
     def append(self, stream_id: int, pairs: list[bytes]) -> bytes:
         """Store an entry after the others; answers its ID as text (``ms-seq``)."""
-        fields = pairs[0::2]
         ms, seq = stream_id >> 64, stream_id & U64
         # ID deltas from the master entry (the first stored one), stored as int64
         # (small ones take 2 bytes); the master entry's own deltas are 0.
         if self.flags:
             ms_delta, seq_delta = ms - self.ms[0], seq - self.seq[0]
+            cost = 4 if 0 <= ms_delta <= 127 else 2 + _int_element_size(_signed(ms_delta))
+            cost += 2 if 0 <= seq_delta <= 127 else _int_element_size(_signed(seq_delta))
         else:
-            ms_delta = seq_delta = 0
-        cost = 4 if 0 <= ms_delta <= 127 else 2 + _int_element_size(_signed(ms_delta))
-        cost += 2 if 0 <= seq_delta <= 127 else _int_element_size(_signed(seq_delta))
+            cost = 6
         for value in pairs[1::2]:
-            cost += _element_size(value)
-        if len(fields) == len(self.master_fields) and tuple(fields) == self.master_fields:
+            size = len(value)
+            # Most values cannot be integers (first byte not a digit or "-"): inline.
+            if size < 64 and (not size or not 0x2D <= value[0] <= 0x39):
+                cost += size + 2
+            else:
+                cost += _element_size(value)
+        fields = pairs[0::2]
+        if fields == self.master_fields:
             flag = SAMEFIELDS
             cost += _int_element_size(len(fields) + 3)
         else:
@@ -221,19 +257,31 @@ class Node:
                 cost += _element_size(field)
         self.entry_bytes += cost
         self.ms.append(ms)
+        if seq > 0xFFFFFFFF and self.seq.typecode == "I":
+            self.seq = array("Q", self.seq)
         self.seq.append(seq)
         self.flags.append(flag)
-        text = format_id(stream_id)
+        text = b"%d-%d" % (ms, seq)
         blob = self.blob
-        blob += b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(text), text, len(pairs))
-        for item in pairs:
-            size = len(item)
-            blob += _BULK_HEADS[size] if size < 256 else b"$%d\r\n" % size
-            blob += item
-            blob += b"\r\n"
-        self.offsets.append(len(blob))
+        if type(blob) is bytes:  # a sealed node became the tail again
+            blob = self.blob = bytearray(blob)
+        blob += b"*2\r\n$%d\r\n%b\r\n" % (len(text), text)
+        blob += _pack_fields(pairs)
+        end = len(blob)
+        if end > 0xFFFFFFFF and self.offsets.typecode == "I":
+            self.offsets = array("Q", self.offsets)
+        self.offsets.append(end)
         self.count += 1
         return text
+
+    def seal(self) -> None:
+        """The node stops being the tail: store its entries without spare capacity."""
+        if type(self.blob) is bytearray:
+            self.blob = bytes(self.blob)
+        self.ms = array(self.ms.typecode, self.ms)
+        self.seq = array(self.seq.typecode, self.seq)
+        self.offsets = array(self.offsets.typecode, self.offsets)
+        self.flags = bytearray(self.flags)
 
     def mark_deleted(self, index: int) -> None:
         self.flags[index] |= DELETED
@@ -263,7 +311,7 @@ class Node:
         clone.seq = array("Q", self.seq)
         clone.flags = bytearray(self.flags)
         clone.offsets = array("Q", self.offsets)
-        clone.blob = bytearray(self.blob)
+        clone.blob = self.blob if type(self.blob) is bytes else bytearray(self.blob)
         clone.count = self.count
         clone.fixed_bytes = self.fixed_bytes
         clone.entry_bytes = self.entry_bytes
@@ -335,9 +383,11 @@ class Stream:
         if (
             tail is None
             or (max_entries and len(tail.flags) >= max_entries)
-            or tail.size + raw >= max_bytes
+            or tail.size_before_adding() + raw >= max_bytes
         ):
-            tail = Node(tuple(pairs[0::2]))
+            if nodes:
+                nodes[-1].seal()
+            tail = Node(pairs[0::2])
             nodes.append(tail)
             self.keys.append(stream_id)
         text = tail.append(stream_id, pairs)

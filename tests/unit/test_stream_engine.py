@@ -335,7 +335,7 @@ def test_samefields_flags() -> None:
     stream.append(make_id(5, 0), [b"a", b"x", b"b", b"y", b"c", b"z"], 100, 4096)
     node = stream.nodes[0]
     assert list(node.flags) == [SAMEFIELDS, SAMEFIELDS, 0, 0, 0]
-    assert node.master_fields == (b"a", b"b")
+    assert node.master_fields == [b"a", b"b"]
     # the master entry's names are not repeated by SAMEFIELDS entries
     same = Stream()
     same.append(make_id(1, 0), [b"a", b"1", b"b", b"2"], 100, 4096)
