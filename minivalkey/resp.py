@@ -545,14 +545,14 @@ def encode(value: Any, protocol: int = 2) -> bytes:
     kind = type(value)
     if kind is bytes:
         return b"$%d\r\n%s\r\n" % (len(value), value)
+    if kind is RawReply:
+        return value.data
     if kind is SimpleString:
         return b"+" + value.encode("utf-8", "surrogateescape") + b"\r\n"
     if kind is int:
         if -1 <= value <= 1023:
             return _SMALL_INTS[value + 1]
         return b":%d\r\n" % value
-    if kind is RawReply:
-        return value.data
     parts: list[bytes] = []
     _encode_into(value, protocol, parts)
     return b"".join(parts)

@@ -298,7 +298,7 @@ def xack(client: Client, argv: list[bytes]) -> Any:
     if group is None:
         return 0  # nothing to acknowledge: the IDs are not even parsed
     ids = [parse_id(raw, 0, strict=True) for raw in argv[3:]]
-    return sum(1 for stream_id in ids if group.acknowledge(stream_id))
+    return group.acknowledge_all(ids)
 
 
 # -- XPENDING -----------------------------------------------------------------------

@@ -186,6 +186,19 @@ class ConsumerGroup:
         entry.consumer.pending.remove(stream_id)
         return True
 
+    def acknowledge_all(self, ids: list[int]) -> int:
+        """XACK: acknowledge each ID; how many were pending."""
+        entries = self.pending.entries
+        group_ids = self.pending.ids
+        acknowledged = 0
+        for stream_id in ids:
+            entry = entries.pop(stream_id, None)
+            if entry is not None:
+                group_ids.discard(stream_id)
+                entry.consumer.pending.remove(stream_id)
+                acknowledged += 1
+        return acknowledged
+
     def drop(self, stream_id: int) -> None:
         """Forget a pending entry whose stream entry is gone (claiming found it deleted)."""
         self.acknowledge(stream_id)

@@ -77,6 +77,15 @@ class SortedIds:
 
     def discard(self, value: int) -> bool:
         """Remove ``value`` if present; True when it was."""
+        chunks = self._chunks
+        if chunks and chunks[0][0] == value:  # the oldest: acknowledgements come in order
+            first = chunks[0]
+            del first[0]
+            self._len -= 1
+            if not first:
+                del chunks[0]
+                del self._maxes[0]
+            return True
         maxes = self._maxes
         index = bisect_left(maxes, value)
         if index == len(maxes):

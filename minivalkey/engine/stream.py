@@ -35,7 +35,7 @@ Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -217,16 +217,16 @@ class Node:
         return not self.flags[index] & DELETED
 
     def search(self, stream_id: int) -> int:
-        """Index of the first stored entry with ID >= ``stream_id`` (may be ``len``)."""
-        low, high = 0, len(self.flags)
-        ms, seq = self.ms, self.seq
-        while low < high:
-            middle = (low + high) // 2
-            if ((ms[middle] << 64) | seq[middle]) < stream_id:
-                low = middle + 1
-            else:
-                high = middle
-        return low
+        """Index of the first stored entry with ID >= ``stream_id`` (may be ``len``).
+
+        IDs ascend, so the ms array is sorted and, within one ms, so is the seq
+        array: two C bisects, no Python loop.
+        """
+        ms = stream_id >> 64
+        low = bisect_left(self.ms, ms)
+        if low == len(self.ms) or self.ms[low] != ms:
+            return low
+        return bisect_left(self.seq, stream_id & U64, low, bisect_right(self.ms, ms, low))
 
     def append(self, stream_id: int, pairs: list[bytes]) -> bytes:
         """Store an entry after the others; answers its ID as text (``ms-seq``)."""
@@ -496,6 +496,14 @@ class Stream:
         while node_index >= 0:
             node = nodes[node_index]
             flags, ms, seq, offsets, blob = node.flags, node.ms, node.seq, node.offsets, node.blob
+            if node.count == len(flags):  # no tombstones: the run down to start at once
+                lowest = node.search(start) if start > node.id_at(0) else 0
+                if count:
+                    lowest = max(lowest, position + 1 - (count - len(parts)))
+                parts += [blob[offsets[i] : offsets[i + 1]] for i in range(position, lowest - 1, -1)]
+                if len(parts) == count or lowest > 0:
+                    return
+                position = -1  # the node is done
             for index in range(position, -1, -1):
                 if ((ms[index] << 64) | seq[index]) < start:
                     return

@@ -68,6 +68,12 @@ def parse_id(raw: bytes, missing_seq: int = 0, strict: bool = True) -> int:
     With ``strict`` the bare ``-`` and ``+`` are refused; otherwise they mean the
     smallest and the largest ID. ``missing_seq`` is the sequence of ``<ms>`` alone.
     """
+    ms_text, dash, seq_text = raw.partition(b"-")
+    if dash and ms_text.isdigit() and seq_text.isdigit() and len(raw) <= 41:
+        # The usual "<ms>-<seq>" in plain digits (leading zeros are fine for strtoull).
+        ms, seq = int(ms_text), int(seq_text)
+        if ms <= U64 and seq <= U64:
+            return (ms << 64) | seq
     if len(raw) > _MAX_ID_ARGUMENT:
         raise CommandError(INVALID_STREAM_ID)
     text = c_bytes(raw)
@@ -104,6 +110,8 @@ def parse_id_with_auto(raw: bytes) -> tuple[int, bool]:
 
 def parse_range_start(raw: bytes) -> int:
     """A range's low bound: ``-``, an ID (missing seq 0), or ``(ID`` (exclusive)."""
+    if raw == b"-":
+        return MIN_ID
     if len(raw) > 1 and raw[:1] == b"(":
         value = parse_id(raw[1:], 0, strict=True)
         if value == MAX_ID:
@@ -114,6 +122,8 @@ def parse_range_start(raw: bytes) -> int:
 
 def parse_range_end(raw: bytes) -> int:
     """A range's high bound: ``+``, an ID (missing seq is the maximum), or ``(ID``."""
+    if raw == b"+":
+        return MAX_ID
     if len(raw) > 1 and raw[:1] == b"(":
         value = parse_id(raw[1:], U64, strict=True)
         if value == MIN_ID:
