@@ -40,7 +40,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ELEMENTS_TOO_LARGE, STREAM_EXHAUSTED, XADD_ID_NOT_GREATER, CommandError
-from .streamid import MAX_ID, U64, format_id, make_id
+from .streamid import MAX_ID, U64, make_id
 
 if TYPE_CHECKING:
     from .groups import ConsumerGroup
@@ -71,7 +71,7 @@ try:  # hiredis builds the same bytes in C
     from hiredis import pack_command as _pack_command
 
     def _pack_fields_hiredis(pairs: list[bytes]) -> bytes:
-        return _pack_command(tuple(pairs))  # type: ignore[no-any-return]
+        return _pack_command(tuple(pairs))  # type: ignore[arg-type]
 
     _pack_fields = _pack_fields_hiredis
 except ImportError:  # pragma: no cover - hiredis is optional
@@ -500,7 +500,8 @@ class Stream:
                 lowest = node.search(start) if start > node.id_at(0) else 0
                 if count:
                     lowest = max(lowest, position + 1 - (count - len(parts)))
-                parts += [blob[offsets[i] : offsets[i + 1]] for i in range(position, lowest - 1, -1)]
+                run = range(position, lowest - 1, -1)
+                parts += [blob[offsets[i] : offsets[i + 1]] for i in run]
                 if len(parts) == count or lowest > 0:
                     return
                 position = -1  # the node is done

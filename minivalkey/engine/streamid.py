@@ -71,9 +71,9 @@ def parse_id(raw: bytes, missing_seq: int = 0, strict: bool = True) -> int:
     ms_text, dash, seq_text = raw.partition(b"-")
     if dash and ms_text.isdigit() and seq_text.isdigit() and len(raw) <= 41:
         # The usual "<ms>-<seq>" in plain digits (leading zeros are fine for strtoull).
-        ms, seq = int(ms_text), int(seq_text)
-        if ms <= U64 and seq <= U64:
-            return (ms << 64) | seq
+        high, low = int(ms_text), int(seq_text)
+        if high <= U64 and low <= U64:
+            return (high << 64) | low
     if len(raw) > _MAX_ID_ARGUMENT:
         raise CommandError(INVALID_STREAM_ID)
     text = c_bytes(raw)
