@@ -11,6 +11,12 @@ RESP3, so a read only slices stored bytes (a run of live entries is one slice),
 nothing is encoded twice, and every entry the engine answers with is such a
 whole ``*2`` [ID, fields] reply.
 
+Memory. When a node stops being the tail it is sealed: its arrays lose their
+spare capacity and its entry bytes are compressed (zlib, fast level) when that
+saves a quarter or more. Reading a compressed node unpacks it into a small
+process-wide cache of recently read nodes, so repeated reads of the same region
+(the head for ``XRANGE -``, the nodes just behind a consumer group) stay slices.
+
 Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 * Entries are appended to the last node only; a new node starts when the last one
   holds ``stream-node-max-entries`` stored entries (live or deleted) or when its
@@ -34,6 +40,8 @@ Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 
 from __future__ import annotations
 
+import threading
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -76,6 +84,9 @@ try:  # hiredis builds the same bytes in C
     _pack_fields = _pack_fields_hiredis
 except ImportError:  # pragma: no cover - hiredis is optional
     pass
+
+# Sealed nodes up to this size are compressed (a node of one huge entry is left alone).
+_COMPRESS_MAX_BYTES = 256 * 1024
 
 # Flag bytes of a live entry (with or without SAMEFIELDS), for bytearray.find.
 _LIVE = (b"\x00", b"\x02")
@@ -144,6 +155,34 @@ def _signed(value: int) -> int:
     return value - 2**64 if value > _INT64_MAX else value
 
 
+class _UnpackedCache:
+    """The entries of recently read compressed nodes, so hot reads stay slices.
+
+    At most ``size`` nodes, the oldest unpacked going first; shared by every stream
+    of the process (a lock keeps embedded servers on several threads safe).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.blobs: dict[Node, bytes] = {}
+        self.lock = threading.Lock()
+
+    def get(self, node: Node) -> bytes:
+        with self.lock:
+            blob = self.blobs.get(node)
+            if blob is None:
+                assert node.packed is not None
+                blob = zlib.decompress(node.packed)
+                if len(self.blobs) >= self.size:
+                    del self.blobs[next(iter(self.blobs))]
+                self.blobs[node] = blob
+            return blob
+
+    def forget(self, node: Node) -> None:
+        with self.lock:
+            self.blobs.pop(node, None)
+
+
 class Node:
     """One run of entries, like a Valkey listpack: see the module docstring."""
 
@@ -154,6 +193,7 @@ class Node:
         "flags",
         "offsets",
         "blob",
+        "packed",
         "count",
         "fixed_bytes",
         "entry_bytes",
@@ -166,8 +206,10 @@ class Node:
         self.flags = bytearray()
         # entry i is blob[offsets[i]:offsets[i + 1]]; widened to "Q" past 4 GiB
         self.offsets = array("I", [0])
-        # bytearray while the node is the tail; bytes once sealed (see ``seal``)
-        self.blob: bytes | bytearray = bytearray()
+        # bytearray while the node is the tail; bytes once sealed, or None when sealing
+        # compressed it into ``packed`` (see ``seal`` and ``entries``)
+        self.blob: bytes | bytearray | None = bytearray()
+        self.packed: bytes | None = None
         self.count = 0  # live entries
         # header, terminator, master field count and names, master terminator
         self.fixed_bytes = (
@@ -211,7 +253,7 @@ class Node:
 
     def entry_at(self, index: int) -> bytes:
         """Entry ``index``'s whole reply, ``*2`` [ID, fields]."""
-        return bytes(self.blob[self.offsets[index] : self.offsets[index + 1]])
+        return bytes(self.entries()[self.offsets[index] : self.offsets[index + 1]])
 
     def is_live(self, index: int) -> bool:
         return not self.flags[index] & DELETED
@@ -263,8 +305,10 @@ class Node:
         self.flags.append(flag)
         text = b"%d-%d" % (ms, seq)
         blob = self.blob
-        if type(blob) is bytes:  # a sealed node became the tail again
-            blob = self.blob = bytearray(blob)
+        if type(blob) is not bytearray:  # a sealed node became the tail again
+            blob = self.blob = bytearray(self.entries())
+            self.packed = None
+            _UNPACKED.forget(self)
         blob += b"*2\r\n$%d\r\n%b\r\n" % (len(text), text)
         blob += _pack_fields(pairs)
         end = len(blob)
@@ -275,13 +319,28 @@ class Node:
         return text
 
     def seal(self) -> None:
-        """The node stops being the tail: store its entries without spare capacity."""
-        if type(self.blob) is bytearray:
-            self.blob = bytes(self.blob)
+        """The node stops being the tail: store its entries without spare capacity,
+        compressed when that saves at least a quarter (reads then go through the
+        cache of ``entries``)."""
+        blob = self.blob
+        if type(blob) is bytearray:
+            if len(blob) <= _COMPRESS_MAX_BYTES:
+                packed = zlib.compress(blob, 1)
+                if len(packed) * 4 <= len(blob) * 3:
+                    self.packed, self.blob = packed, None
+            if self.blob is not None:
+                self.blob = bytes(blob)
         self.ms = array(self.ms.typecode, self.ms)
         self.seq = array(self.seq.typecode, self.seq)
         self.offsets = array(self.offsets.typecode, self.offsets)
         self.flags = bytearray(self.flags)
+
+    def entries(self) -> bytes | bytearray:
+        """The node's entry replies, concatenated (entry i at ``offsets[i]``)."""
+        blob = self.blob
+        if blob is not None:
+            return blob
+        return _UNPACKED.get(self)
 
     def mark_deleted(self, index: int) -> None:
         self.flags[index] |= DELETED
@@ -307,15 +366,19 @@ class Node:
     def copy(self) -> Node:
         clone = Node.__new__(Node)
         clone.master_fields = self.master_fields
-        clone.ms = array("Q", self.ms)
-        clone.seq = array("Q", self.seq)
+        clone.ms = array(self.ms.typecode, self.ms)
+        clone.seq = array(self.seq.typecode, self.seq)
         clone.flags = bytearray(self.flags)
-        clone.offsets = array("Q", self.offsets)
-        clone.blob = self.blob if type(self.blob) is bytes else bytearray(self.blob)
+        clone.offsets = array(self.offsets.typecode, self.offsets)
+        clone.blob = bytearray(self.blob) if type(self.blob) is bytearray else self.blob
+        clone.packed = self.packed
         clone.count = self.count
         clone.fixed_bytes = self.fixed_bytes
         clone.entry_bytes = self.entry_bytes
         return clone
+
+
+_UNPACKED = _UnpackedCache(64)
 
 
 class Stream:
@@ -440,7 +503,7 @@ class Stream:
             finished = node.last_id() > end
             if finished:
                 last = node.search(end + 1)
-            offsets, blob, ms, seq = node.offsets, node.blob, node.ms, node.seq
+            offsets, blob, ms, seq = node.offsets, node.entries(), node.ms, node.seq
             if node.count == len(node.flags):  # no tombstones: one slice
                 if count and last - position > count - emitted:
                     last = position + count - emitted
@@ -495,7 +558,8 @@ class Stream:
         position = node.search(end + 1) - 1 if end < MAX_ID else len(node) - 1
         while node_index >= 0:
             node = nodes[node_index]
-            flags, ms, seq, offsets, blob = node.flags, node.ms, node.seq, node.offsets, node.blob
+            flags, ms, seq, offsets = node.flags, node.ms, node.seq, node.offsets
+            blob = node.entries()
             if node.count == len(flags):  # no tombstones: the run down to start at once
                 lowest = node.search(start) if start > node.id_at(0) else 0
                 if count:
