@@ -22,6 +22,10 @@ $(VENV)/.installed-lint: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[lint]'
 	touch $@
 
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
 install: $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -34,10 +38,18 @@ lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check minivalkey tests benchmarks
 	$(BIN)/mypy minivalkey
 
-# Throughput next to redis-server and a null Python server (needs redis-benchmark on PATH);
-# BENCH_ARGS=--quick for a short run.
-bench: $(VENV)/.installed-test
+# Every benchmark next to redis-server (and valkey-server when /work/ref/valkey-server or
+# the binary named by MINIVALKEY_BENCH_VALKEY exists), written to benchmarks/RESULTS*.md
+# and benchmarks/results/*.json, then the charts benchmarks/ratios.png and scaling.png.
+# Needs redis-benchmark and redis-server on PATH. About 15 minutes; BENCH_ARGS=--quick
+# (given to every script, so only options they all take) for a run of about 5.
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/group_workloads.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/blocking_latency.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/stream_costs.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/stream_memory.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/chart.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

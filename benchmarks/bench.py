@@ -24,7 +24,8 @@ Method: with two CPUs or more the server runs on CPU 0 and redis-benchmark on CP
 ``--repetitions`` runs; a figure is the median requests/s. ``--quick`` (under two
 minutes) shortens the runs; the full mode stays under ten. Every server started is
 stopped, also on errors or Ctrl-C. ``--write`` stores the table in
-benchmarks/RESULTS.md (section ``bench``).
+benchmarks/RESULTS.md (section ``bench``) and the figures in
+benchmarks/results/bench.json (for ``chart.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import benchlib
+import figures
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -345,11 +347,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no executable reference server at {args.reference_server}")
     if shutil.which(REDIS_BENCHMARK) is None:
         parser.error("redis-benchmark is not on PATH (Debian: apt-get install redis-tools)")
-    body = report(*run(args), args)
+    results, servers, elapsed = run(args)
+    body = report(results, servers, elapsed, args)
     print(body)
     if args.write:
         benchlib.write_section("bench", body, RESULTS, HEADER)
-        print(f"written to {RESULTS}", file=sys.stderr)
+        saved = figures.save(
+            "bench",
+            {
+                "mode": "quick" if args.quick else "full",
+                "servers": {s.kind: s.version for s in servers},
+                "labels": {s.kind: s.label for s in servers},
+                "rates": results,  # workload -> server kind -> requests/s
+            },
+        )
+        print(f"written to {RESULTS} and {saved}", file=sys.stderr)
     return 0
 
 

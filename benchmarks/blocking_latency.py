@@ -1,6 +1,6 @@
 """Wake-up latency of blocked stream readers: from XADD to the reader holding the entry.
 
-Usage: ``python benchmarks/blocking_latency.py [--readers 1,100,1000] [--samples 300]
+Usage: ``python benchmarks/blocking_latency.py [--quick] [--readers 1,100,1000] [--samples 300]
 [--repetitions 3] [--warmup 50] [--rep-cap 5] [--quiet 15] [--extra 2]
 [--servers minivalkey,embedded,redis,valkey] [--budget 240] [--no-spin] [--no-pin]
 [--write]``
@@ -53,13 +53,16 @@ and the quietest repetitions count; the report shows that load per row. A
 repetition also stops at ``--rep-cap`` seconds, and the whole run at
 ``--budget`` seconds (configurations not reached are reported as skipped). Run
 on demand only; ``--write`` stores the tables in
-benchmarks/RESULTS-blocking.md.
+benchmarks/RESULTS-blocking.md and the figures in benchmarks/results/blocking_latency.json
+(for ``chart.py``). ``--quick`` measures 1 and 100 readers, 100 XADDs a repetition, within
+60 s (options given explicitly win).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import os
 import select
@@ -76,6 +79,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import benchlib
+import figures
 import hiredis
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-blocking.md"
@@ -861,10 +865,30 @@ def write_results(body: str) -> None:
     RESULTS.write_text(text)
 
 
+FULL: dict[str, object] = {"readers": "1,100,1000", "samples": 300, "budget": 240.0}
+QUICK: dict[str, object] = {"readers": "1,100", "samples": 100, "budget": 60.0}
+
+
+def figures_of(run: Run, args: argparse.Namespace) -> dict[str, object]:
+    """The latencies (ns) of every configuration measured, for chart.py."""
+    rows = [
+        {"server": kind, "workload": workload, "readers": readers, **dataclasses.asdict(result)}
+        for (kind, workload, readers), result in run.results.items()
+        if result is not None
+    ]
+    return {
+        "mode": "quick" if args.quick else "full",
+        "servers": run.versions,
+        "labels": {kind: LABELS[kind] for kind in run.kinds},
+        "results": rows,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--readers", default="1,100,1000", help="blocked readers per config")
-    parser.add_argument("--samples", type=int, default=300, help="XADDs per repetition")
+    parser.add_argument("--quick", action="store_true", help="fewer readers and XADDs")
+    parser.add_argument("--readers", help="blocked readers per config (default 1,100,1000)")
+    parser.add_argument("--samples", type=int, help="XADDs per repetition (default 300)")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=50, help="XADDs before measuring")
     parser.add_argument("--rep-cap", type=float, default=5.0, help="seconds at most per repetition")
@@ -873,16 +897,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--extra", type=int, default=2, help="repetitions to replace noisy ones")
     parser.add_argument("--servers", default=",".join(ALL_KINDS))
-    parser.add_argument("--budget", type=float, default=240, help="seconds for the whole run")
+    parser.add_argument("--budget", type=float, help="seconds for the whole run (default 240)")
     parser.add_argument("--no-spin", action="store_true", help="sleep in epoll_wait")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to CPUs")
     parser.add_argument("--write", action="store_true", help="store in RESULTS-blocking.md")
     args = parser.parse_args(argv)
-    body = report(run(args), args)
+    preset = QUICK if args.quick else FULL
+    for name, value in preset.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    result = run(args)
+    body = report(result, args)
     print(body)
     if args.write:
         write_results(body)
-        print(f"written to {RESULTS}", file=sys.stderr)
+        saved = figures.save("blocking_latency", figures_of(result, args))
+        print(f"written to {RESULTS} and {saved}", file=sys.stderr)
     return 0
 
 

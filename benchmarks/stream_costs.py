@@ -1,7 +1,7 @@
 """Per-call cost of XADD, XRANGE COUNT 10, XACK and XDEL at several stream sizes.
 
-Usage: ``python benchmarks/stream_costs.py [--sizes 1000,100000,1000000] [--calls N]
-[--no-wire] [--write]``
+Usage: ``python benchmarks/stream_costs.py [--sizes 1000,10000,100000,1000000] [--calls N]
+[--quick] [--no-wire] [--write]``
 
 For each size N the stream holds N entries (two field/value pairs each, see
 ``benchlib``) and one consumer group with all N entries pending on one consumer.
@@ -17,7 +17,9 @@ Each operation is timed over many calls and reported as time per call:
 
 XRANGE starts at random IDs; XACK and XDEL take distinct random IDs, one per call,
 at most N/2 of them so the stream and the PEL stay between N/2 and N. Run on
-demand only; ``--write`` stores the table in benchmarks/RESULTS-streams.md.
+demand only; ``--write`` stores the table in benchmarks/RESULTS-streams.md and the
+figures in benchmarks/results/stream_costs.json (for ``chart.py``). ``--quick`` makes
+5,000 calls per figure instead of 20,000 (same sizes).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import benchlib
+import figures
 
 from minivalkey.core import ServerCore
 from minivalkey.dispatcher import execute
@@ -200,27 +203,53 @@ def wire_costs(
 # -- report ------------------------------------------------------------
 
 
-def report(sizes: list[int], calls: int, wire: bool) -> str:
+Column = tuple[str, str, dict[int, Timings]]  # (key, label, size -> timings)
+
+
+def measure(sizes: list[int], calls: int, wire: bool) -> list[Column]:
     plans = {size: _plan(size, calls, seed=size) for size in sizes}
-    columns: list[tuple[str, dict[int, Timings]]] = [
-        ("engine", {size: engine_costs(size, plans[size]) for size in sizes}),
-        ("dispatch (no socket)", {size: dispatch_costs(size, plans[size]) for size in sizes}),
+    columns: list[Column] = [
+        ("engine", "engine", {size: engine_costs(size, plans[size]) for size in sizes}),
+        (
+            "dispatch",
+            "dispatch (no socket)",
+            {size: dispatch_costs(size, plans[size]) for size in sizes},
+        ),
     ]
     if wire:
         for kind in benchlib.available_servers():
             label, results = wire_costs(kind, sizes, plans)
-            columns.append((f"wire: {label}", results))
+            columns.append((f"wire:{kind}", f"wire: {label}", results))
+    return columns
+
+
+def figures_of(sizes: list[int], calls: int, columns: list[Column]) -> dict[str, object]:
+    """ns per call: column key -> operation -> one figure per size (null: not measured)."""
+    operations = (*OPERATIONS, FLOOR)
+    return {
+        "sizes": sizes,
+        "calls": calls,
+        "labels": {key: label for key, label, _ in columns},
+        "ns_per_call": {
+            key: {op: [results[size].get(op) for size in sizes] for op in operations}
+            for key, _, results in columns
+        },
+    }
+
+
+def report(sizes: list[int], calls: int, columns: list[Column]) -> str:
+    plans = {size: _plan(size, calls, seed=size) for size in sizes}
     rows = []
     for name in (*OPERATIONS, FLOOR):
         for size in sizes:
             count = len(plans[size][name if name != FLOOR else "XADD"])
             cells = [
                 benchlib.human_ns(results[size][name]) if name in results[size] else "-"
-                for _, results in columns
+                for _, _, results in columns
             ]
             rows.append([name, f"{size:,}", f"{count:,}", *cells])
     table = benchlib.markdown_table(
-        ["operation", "entries", "calls", *[label for label, _ in columns]], rows
+        ["operation", "entries", "calls", *[label for _, label, _ in columns]], rows
     )
     return (
         "## Cost per call\n\n"
@@ -239,16 +268,20 @@ def report(sizes: list[int], calls: int, wire: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,100000,1000000")
-    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--calls", type=int, help="calls per figure (default 20,000)")
+    parser.add_argument("--quick", action="store_true", help="5,000 calls per figure")
     parser.add_argument("--no-wire", action="store_true", help="skip the socket measurements")
     parser.add_argument("--write", action="store_true", help="update RESULTS-streams.md")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    section = report(sizes, args.calls, not args.no_wire)
+    calls = args.calls or (5_000 if args.quick else 20_000)
+    columns = measure(sizes, calls, not args.no_wire)
+    section = report(sizes, calls, columns)
     print(section)
     if args.write:
         benchlib.write_section("stream_costs", section)
+        figures.save("stream_costs", figures_of(sizes, calls, columns))
 
 
 if __name__ == "__main__":

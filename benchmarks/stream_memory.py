@@ -1,6 +1,6 @@
 """Memory per stream entry: minivalkey's engine and server next to redis-server (and Valkey).
 
-Usage: ``python benchmarks/stream_memory.py [--entries N] [--write]``
+Usage: ``python benchmarks/stream_memory.py [--entries N] [--quick] [--write]``
 
 The data is N entries (default 1,000,000) with two field/value pairs each (see
 ``benchlib.entry_fields``), IDs one millisecond apart, in one stream key.
@@ -15,7 +15,9 @@ Measured:
 * redis-server / valkey-server: the same XADDs; ``used_memory`` delta per entry
   (what the server's allocator accounts) and RSS delta.
 
-Run on demand only; ``--write`` stores the table in benchmarks/RESULTS-streams.md.
+Run on demand only; ``--write`` stores the table in benchmarks/RESULTS-streams.md and
+the figures in benchmarks/results/stream_memory.json (for ``chart.py``). ``--quick``
+uses 200,000 entries unless ``--entries`` is given.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import time
 import tracemalloc
 
 import benchlib
+import figures
 
 KEY = b"readings"
 
@@ -94,7 +97,8 @@ def run_server(kind: str, entries: int) -> dict[str, object]:
     }
 
 
-def report(entries: int) -> str:
+def report(entries: int) -> tuple[str, dict[str, object]]:
+    """The Markdown section and its figures (bytes per entry)."""
     rows = []
     rss = run_engine("rss", entries)
     rows.append(
@@ -107,6 +111,13 @@ def report(entries: int) -> str:
         ]
     )
     traced = run_engine("tracemalloc", entries)
+    servers: dict[str, dict[str, object]] = {}
+    data: dict[str, object] = {
+        "entries": entries,
+        "engine_rss_per_entry": rss["bytes"] / entries,
+        "engine_tracemalloc_per_entry": traced["bytes"] / entries,
+        "servers": servers,
+    }
     rows.append(
         [
             "minivalkey engine (`Stream.append`)",
@@ -118,6 +129,13 @@ def report(entries: int) -> str:
     )
     for kind in benchlib.available_servers():
         result = run_server(kind, entries)
+        used, rss_delta = result["used"], result["rss"]
+        assert isinstance(used, int) and isinstance(rss_delta, int)
+        servers[kind] = {
+            "version": result["version"],
+            "used_per_entry": used / entries,
+            "rss_per_entry": rss_delta / entries,
+        }
         label = f"{kind} {result['version']} (XADD over a socket)"
         if kind == "minivalkey":
             measures = [("RSS delta", result["rss"])]
@@ -137,7 +155,7 @@ def report(entries: int) -> str:
     table = benchlib.markdown_table(
         ["what", "measure", "bytes per entry", "total", "time to load"], rows
     )
-    return (
+    section = (
         f"## Memory per entry ({entries:,} entries, two field/value pairs each)\n\n"
         f"{benchlib.machine_info()}\n"
         f"- entry: ID `<ms>-0` one per millisecond, fields `temperature <d.d>` and "
@@ -146,21 +164,25 @@ def report(entries: int) -> str:
         f"RSS read from /proc\n\n"
         f"{table}\n"
     )
+    return section, data
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--entries", type=int, help="default 1,000,000 (--quick: 200,000)")
+    parser.add_argument("--quick", action="store_true", help="fewer entries")
     parser.add_argument("--write", action="store_true", help="update RESULTS-streams.md")
     parser.add_argument("--engine-child", choices=["rss", "tracemalloc"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
         print(json.dumps(engine_child(args.engine_child, args.entries)))
         return
-    section = report(args.entries)
+    entries = args.entries or (200_000 if args.quick else 1_000_000)
+    section, data = report(entries)
     print(section)
     if args.write:
         benchlib.write_section("stream_memory", section)
+        figures.save("stream_memory", data)
 
 
 if __name__ == "__main__":

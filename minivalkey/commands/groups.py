@@ -345,11 +345,18 @@ def xpending(client: Client, argv: list[bytes]) -> Any:
         if consumer is None:
             return []
     now = client.core.keyspace.now_ms
-    rows: list[list[Any]] = []
+    # Each row is [ID, consumer, idle, deliveries]: the same bytes in RESP2 and RESP3.
+    rows = [b"*%d\r\n" % 0]
     for stream_id, entry in group.pending_range(start, end, count, min_idle, now, consumer):
+        text = format_id(stream_id)
+        name = entry.consumer.name
         idle = max(now - entry.delivery_time, 0)
-        rows.append([format_id(stream_id), entry.consumer.name, idle, entry.delivery_count])
-    return rows
+        rows.append(_PENDING_ROW % (len(text), text, len(name), name, idle, entry.delivery_count))
+    rows[0] = b"*%d\r\n" % (len(rows) - 1)
+    return RawReply(b"".join(rows))
+
+
+_PENDING_ROW = b"*4\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n:%d\r\n:%d\r\n"
 
 
 def _pending_summary(group: ConsumerGroup) -> list[Any]:

@@ -168,6 +168,9 @@ class _UnpackedCache:
         self.lock = threading.Lock()
 
     def get(self, node: Node) -> bytes:
+        blob = self.blobs.get(node)  # one dict lookup is atomic: no lock for a hit
+        if blob is not None:
+            return blob
         with self.lock:
             blob = self.blobs.get(node)
             if blob is None:
