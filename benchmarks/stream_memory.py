@@ -6,12 +6,14 @@ The data is N entries (default 1,000,000) with two field/value pairs each (see
 ``benchlib.entry_fields``), IDs one millisecond apart, in one stream key.
 
 Measured:
-* engine, RSS: a fresh child process appends the entries with ``Stream.append``;
-  resident memory after minus before, per entry;
+* engine, RSS: a fresh child process appends the entries with ``Stream.append``,
+  then compresses the sealed nodes as the server's cron would
+  (``pack_sealed_nodes``); resident memory after minus before, per entry;
 * engine, tracemalloc: the same in another child, with tracemalloc tracing
   (Python allocations only; slower, so it is a separate run);
 * minivalkey server: a ``minivalkey`` process fed the entries as pipelined XADDs
-  over a socket; its RSS delta per entry;
+  over a socket, measured once its cron has finished compressing (``used_memory``
+  stops falling); its RSS delta per entry;
 * redis-server / valkey-server: the same XADDs; ``used_memory`` delta per entry
   (what the server's allocator accounts) and RSS delta.
 
@@ -38,7 +40,7 @@ KEY = b"readings"
 
 def engine_child(mode: str, entries: int) -> dict[str, float]:
     """Runs in a child process: build the stream, report the growth."""
-    from minivalkey.engine.stream import Stream
+    from minivalkey.engine.stream import Stream, pack_sealed_nodes
     from minivalkey.engine.streamid import make_id
 
     gc.collect()
@@ -51,6 +53,7 @@ def engine_child(mode: str, entries: int) -> dict[str, float]:
     stream = Stream()
     for i in range(entries):
         stream.append(make_id(benchlib.BASE_MS + i, 0), benchlib.entry_fields(i), 100, 4096)
+    pack_sealed_nodes()  # what the server's cron does in the background
     elapsed = time.perf_counter() - started
     gc.collect()
     if mode == "tracemalloc":
@@ -73,6 +76,19 @@ def run_engine(mode: str, entries: int) -> dict[str, float]:
     return json.loads(output.stdout)
 
 
+def settle(client: benchlib.Client, limit_s: float = 30.0) -> None:
+    """Wait while minivalkey's cron still compresses sealed nodes: until used_memory
+    stops falling for two polls in a row (at most ``limit_s``)."""
+    deadline = time.monotonic() + limit_s
+    previous = int(client.info("memory").get("used_memory", 0))
+    steady = 0
+    while steady < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)  # the server's cron works meanwhile; nothing to poll faster
+        current = int(client.info("memory").get("used_memory", 0))
+        steady = steady + 1 if current >= previous else 0
+        previous = current
+
+
 def run_server(kind: str, entries: int) -> dict[str, object]:
     with benchlib.server(kind) as running:
         client = benchlib.Client(running.port)
@@ -85,6 +101,8 @@ def run_server(kind: str, entries: int) -> dict[str, object]:
             errors = client.pipeline((benchlib.xadd(KEY, i) for i in range(entries)), 1000)
             elapsed = time.perf_counter() - started
             assert errors == 0 and client.call("XLEN", KEY) == entries
+            if kind == "minivalkey":
+                settle(client)
             used_after = int(client.info("memory").get("used_memory", 0))
             rss_after = benchlib.rss_bytes(running.pid)
         finally:

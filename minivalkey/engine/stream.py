@@ -12,7 +12,8 @@ nothing is encoded twice, and every entry the engine answers with is such a
 whole ``*2`` [ID, fields] reply.
 
 Memory. When a node stops being the tail it is sealed: its arrays lose their
-spare capacity and its entry bytes are compressed (zlib, fast level) when that
+spare capacity, and later (``pack_sealed_nodes``, from the shell's cron, so XADD
+never waits for it) its entry bytes are compressed (zlib, fast level) when that
 saves a quarter or more. Reading a compressed node unpacks it into a small
 process-wide cache of recently read nodes, so repeated reads of the same region
 (the head for ``XRANGE -``, the nodes just behind a consumer group) stay slices.
@@ -41,9 +42,11 @@ Invariants (Valkey 8.0.1's t_stream.c, observable through XINFO and trimming):
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -87,6 +90,8 @@ except ImportError:  # pragma: no cover - hiredis is optional
 
 # Sealed nodes up to this size are compressed (a node of one huge entry is left alone).
 _COMPRESS_MAX_BYTES = 256 * 1024
+# At most this many sealed nodes wait for compression (see ``pack_sealed_nodes``).
+_PACK_QUEUE_MAX = 100_000
 
 # Flag bytes of a live entry (with or without SAMEFIELDS), for bytearray.find.
 _LIVE = (b"\x00", b"\x02")
@@ -322,21 +327,30 @@ class Node:
         return text
 
     def seal(self) -> None:
-        """The node stops being the tail: store its entries without spare capacity,
-        compressed when that saves at least a quarter (reads then go through the
-        cache of ``entries``)."""
-        blob = self.blob
-        if type(blob) is bytearray:
-            if len(blob) <= _COMPRESS_MAX_BYTES:
-                packed = zlib.compress(blob, 1)
-                if len(packed) * 4 <= len(blob) * 3:
-                    self.packed, self.blob = packed, None
-            if self.blob is not None:
-                self.blob = bytes(blob)
+        """The node stops being the tail: store its entries without spare capacity, and
+        queue it for ``pack_sealed_nodes``, which compresses it later, off the XADD path."""
+        if type(self.blob) is bytearray:
+            self.blob = bytes(self.blob)
+            queue = _pack_queue()
+            # A queue that falls behind (or a thread that never packs) stops growing:
+            # nodes past the bound just stay uncompressed.
+            if len(self.blob) <= _COMPRESS_MAX_BYTES and len(queue) < _PACK_QUEUE_MAX:
+                queue.append(self)
         self.ms = array(self.ms.typecode, self.ms)
         self.seq = array(self.seq.typecode, self.seq)
         self.offsets = array(self.offsets.typecode, self.offsets)
         self.flags = bytearray(self.flags)
+
+    def pack(self) -> None:
+        """Compress a sealed node's entries when that saves at least a quarter (reads
+        then go through the cache of ``entries``)."""
+        blob = self.blob
+        if type(blob) is not bytes:  # not sealed any more, or packed already
+            return
+        packed = zlib.compress(blob, 1)
+        if len(packed) * 4 <= len(blob) * 3:
+            self.packed = packed
+            self.blob = None
 
     def entries(self) -> bytes | bytearray:
         """The node's entry replies, concatenated (entry i at ``offsets[i]``)."""
@@ -382,6 +396,30 @@ class Node:
 
 
 _UNPACKED = _UnpackedCache(64)
+
+# Nodes sealed and not yet compressed, per thread: each server's engine runs on the
+# thread of its event loop, whose cron packs them, so a node is only ever touched by
+# the thread that owns it.
+_SEALED = threading.local()
+
+
+def _pack_queue() -> deque[Node]:
+    queue: deque[Node] | None = getattr(_SEALED, "queue", None)
+    if queue is None:
+        queue = _SEALED.queue = deque()
+    return queue
+
+
+def pack_sealed_nodes(budget_ns: int | None = None) -> int:
+    """Compress the nodes this thread sealed, oldest first, until none is left or
+    ``budget_ns`` (None: no limit) is spent; answers how many are still waiting."""
+    queue = _pack_queue()
+    deadline = None if budget_ns is None else time.perf_counter_ns() + budget_ns
+    while queue:
+        queue.popleft().pack()
+        if deadline is not None and time.perf_counter_ns() >= deadline:
+            break
+    return len(queue)
 
 
 class Stream:

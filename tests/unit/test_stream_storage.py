@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 
-from minivalkey.engine.stream import Stream, _UnpackedCache
+from minivalkey.engine.stream import Stream, _UnpackedCache, pack_sealed_nodes
 from minivalkey.engine.streamid import MAX_ID, format_id, make_id
 
 
@@ -29,7 +29,20 @@ def fill(stream: Stream, count: int) -> dict[int, bytes]:
         stream_id = make_id(1_700_000_000_000 + i, i % 3)
         stream.append(stream_id, pairs, 100, 4096)
         expected[stream_id] = entry_reply(stream_id, pairs)
+    assert pack_sealed_nodes() == 0  # what the server's cron does between commands
     return expected
+
+
+def test_sealing_defers_compression_to_pack_sealed_nodes() -> None:
+    pack_sealed_nodes()  # nodes other tests of this thread sealed
+    stream = Stream()
+    for i in range(1, 251):
+        stream.append(make_id(i, 0), [b"temperature", b"21.5", b"humidity", b"45"], 100, 4096)
+    assert [type(node.blob) for node in stream.nodes] == [bytes, bytes, bytearray]
+    assert pack_sealed_nodes(budget_ns=0) == 1  # a budget spent stops after one node
+    assert stream.nodes[0].packed is not None and stream.nodes[1].packed is None
+    assert pack_sealed_nodes() == 0
+    assert stream.nodes[1].packed is not None and stream.nodes[1].blob is None
 
 
 def test_sealed_nodes_are_compressed_and_the_tail_is_not() -> None:
@@ -46,6 +59,7 @@ def test_incompressible_entries_stay_plain() -> None:
     stream = Stream()
     for i in range(1, 251):
         stream.append(make_id(i, 0), [b"f", os.urandom(300)], 100, 1 << 30)
+    assert pack_sealed_nodes() == 0
     sealed = stream.nodes[0]
     assert sealed.packed is None and type(sealed.blob) is bytes
     assert stream.get(make_id(1, 0)) is not None
