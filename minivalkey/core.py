@@ -116,6 +116,7 @@ class ServerCore:
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
+        self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
         # INFO memory / replication.

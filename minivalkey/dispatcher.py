@@ -37,6 +37,9 @@ log = logging.getLogger("minivalkey")
 BLOCKED = object()
 """What ``call`` returns for a command that blocked its client (nothing is sent)."""
 
+# The setting that lets each protected command run (Valkey's allowProtectedAction).
+_PROTECTED_SETTING = {"debug": "enable-debug-command", "module": "enable-module-command"}
+
 # Commands that run immediately even inside MULTI (Valkey's list in processCommand).
 _RUN_INSIDE_MULTI = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 
@@ -54,6 +57,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
         spec is not None
         and client.multi is None
         and client.authenticated
+        and not spec.protected
         and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
     ):
         # The usual case: a known command, well-formed, outside MULTI.
@@ -78,6 +82,9 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
     arity = spec.arity
     if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
         return _reject(client, spec, errors.wrong_arity(spec.fullname))
+    if spec.protected and not client.allowed_by(_PROTECTED_SETTING[spec.name]):
+        text = errors.protected_command(spec.name.upper(), _PROTECTED_SETTING[spec.name])
+        return _reject(client, spec, text)
     if not client.authenticated and NO_AUTH not in spec.flags:
         return _reject(client, spec, errors.NOAUTH)
     if client.multi is not None:

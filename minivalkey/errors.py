@@ -294,3 +294,38 @@ XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
 
 def unrecognized_xclaim_option(raw: bytes) -> str:
     return no_newlines(f"ERR Unrecognized XCLAIM option '{c_string(raw)}'")
+
+
+# -- access (ACL, DEBUG, protected mode) -----------------------------------------------
+
+ACL_GENPASS_BITS = (
+    "ERR ACL GENPASS argument must be the number of bits for the output password, "
+    "a positive number up to 4096"
+)
+
+
+def protected_command(name: str, setting: str) -> str:
+    """A protected command (DEBUG) that ``setting`` does not allow for this client."""
+    return (
+        f"ERR {name} command not allowed. If the {setting} option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in "
+        "the configuration file, and then restart the server."
+    )
+
+
+# Sent to a client from a non-loopback address, then the connection closes.
+PROTECTED_MODE_DENIED = (
+    "DENIED Running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers, you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting from the "
+    "same host the server is running, however MAKE SURE it's not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the configuration "
+    "file, and setting the protected mode option to 'no', and then restarting the server. "
+    "3) If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Set up an authentication password for the default "
+    "user. NOTE: You only need to do one of the above things in order for the server to "
+    "start accepting connections from the outside."
+)

@@ -81,6 +81,18 @@ class Client:
         self.net_output_bytes = 0
         self.query_buffer_len = 0
 
+    def is_local(self) -> bool:
+        """A unix socket or loopback peer (Valkey's test: an address starting 127., or ::1)."""
+        if self.unix:
+            return True
+        host = self.addr.rsplit(":", 1)[0].strip("[]")
+        return host.startswith("127.") or host == "::1"
+
+    def allowed_by(self, setting: str) -> bool:
+        """Whether a protected action gated by ``setting`` (yes / local / no) may run."""
+        value = self.core.config.get_str(setting)
+        return value == "yes" or (value == "local" and self.is_local())
+
     @property
     def last_command(self) -> str:
         """CLIENT LIST's ``cmd``: the last command's full name, ``NULL`` before any."""

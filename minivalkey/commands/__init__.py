@@ -5,6 +5,7 @@ import time, and nothing else registers commands.
 """
 
 from . import (  # noqa: F401
+    access,
     client,
     connection,
     groups,

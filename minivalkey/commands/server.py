@@ -74,18 +74,7 @@ def config_get(client: Client, argv: list[bytes]) -> Any:
 
 def _protected_allowed(client: Client) -> bool:
     """May ``client`` change protected parameters (``enable-protected-configs``)?"""
-    setting = client.core.config.get_str("enable-protected-configs")
-    if setting == "yes":
-        return True
-    return setting == "local" and _is_local(client)
-
-
-def _is_local(client: Client) -> bool:
-    """A unix socket or loopback peer (Valkey's test: an address starting 127., or ::1)."""
-    if client.unix:
-        return True
-    host = client.addr.rsplit(":", 1)[0].strip("[]")
-    return host.startswith("127.") or host == "::1"
+    return client.allowed_by("enable-protected-configs")
 
 
 def _config_set_targets(client: Client, argv: list[bytes]) -> list[tuple[Param, bytes]]:

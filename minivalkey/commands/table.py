@@ -190,6 +190,11 @@ class CommandSpec:
     is_container: bool = False
     # Valkey's getkeys_proc: used by COMMAND GETKEYS when a spec has variable_flags.
     getkeys: KeyFinder | None = None
+    # Refused unless a setting allows it (DEBUG): the dispatcher checks before running.
+    protected: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.protected = PROTECTED in self.flags
 
     @property
     def fullname(self) -> str:
