@@ -129,6 +129,9 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
     end = parse_range_end(argv[2] if reverse else argv[3])
     count = -1  # no COUNT
     j = 4
+    if len(argv) == 6 and argv[4] == b"COUNT":  # the usual form: no option to look up
+        count = max(parse_int(argv[5]), 0)
+        j = 6
     while j < len(argv):
         if option(argv[j]) == b"count" and j + 1 < len(argv):
             count = max(parse_int(argv[j + 1]), 0)

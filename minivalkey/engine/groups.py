@@ -40,8 +40,22 @@ class PendingEntry:
         self.consumer = consumer
 
 
+def dict_key(stream_id: int) -> int:
+    """The key of ``stream_id`` in a PEL's dict.
+
+    A packed ID (``ms << 64 | seq``) hashes to about ``8 * ms + seq`` (Python hashes
+    ints modulo 2**61 - 1), so IDs a millisecond apart would land 8 slots apart and
+    collide in chains. XOR-ing the ms into the low half is a bijection whose hashes
+    step by an odd number, which spreads them over every slot.
+    """
+    return stream_id ^ (stream_id >> 64)
+
+
 class PendingList:
-    """An ordered map from stream ID to ``PendingEntry``."""
+    """An ordered map from stream ID to ``PendingEntry``.
+
+    ``entries`` is keyed by ``dict_key(ID)``; ``ids`` holds the IDs themselves, sorted.
+    """
 
     __slots__ = ("entries", "ids")
 
@@ -53,31 +67,34 @@ class PendingList:
         return len(self.entries)
 
     def __contains__(self, stream_id: int) -> bool:
-        return stream_id in self.entries
+        return (stream_id ^ (stream_id >> 64)) in self.entries
 
     def get(self, stream_id: int) -> PendingEntry | None:
-        return self.entries.get(stream_id)
+        return self.entries.get(stream_id ^ (stream_id >> 64))
 
     def add(self, stream_id: int, entry: PendingEntry) -> None:
-        if stream_id not in self.entries:
+        key = stream_id ^ (stream_id >> 64)
+        if key not in self.entries:
             self.ids.add(stream_id)
-        self.entries[stream_id] = entry
+        self.entries[key] = entry
 
     def extend_new(self, ids: list[int], entries: list[PendingEntry]) -> None:
         """Add ``entries[i]`` under ``ids[i]``; the IDs ascend, all past the last one held."""
-        self.entries.update(zip(ids, entries, strict=True))
+        keys = [stream_id ^ (stream_id >> 64) for stream_id in ids]
+        self.entries.update(zip(keys, entries, strict=True))
         self.ids.extend_sorted(ids)
 
     def remove(self, stream_id: int) -> PendingEntry | None:
-        entry = self.entries.pop(stream_id, None)
+        entry = self.entries.pop(stream_id ^ (stream_id >> 64), None)
         if entry is not None:
             self.ids.discard(stream_id)
         return entry
 
     def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
+        entries = self.entries
         for stream_id in self.ids.irange(start, end):
-            entry = self.entries.get(stream_id)
+            entry = entries.get(stream_id ^ (stream_id >> 64))
             if entry is not None:
                 yield stream_id, entry
 
@@ -192,7 +209,7 @@ class ConsumerGroup:
         group_ids = self.pending.ids
         acknowledged = 0
         for stream_id in ids:
-            entry = entries.pop(stream_id, None)
+            entry = entries.pop(stream_id ^ (stream_id >> 64), None)
             if entry is not None:
                 group_ids.discard(stream_id)
                 entry.consumer.pending.remove(stream_id)

@@ -533,11 +533,25 @@ class Stream:
             return self._backward(start, end, count)
         if start > end or not self.nodes:
             return 0, b"*0\r\n"
-        parts: list[bytes | bytearray] = []
-        emitted = 0
         nodes = self.nodes
         node_index = self._node_index(start)
-        position = nodes[node_index].search(start)
+        node = nodes[node_index]
+        position = node.search(start)
+        last = position + count
+        if (
+            count
+            and last <= len(node.flags)
+            and node.count == len(node.flags)
+            and (end == MAX_ID or ((node.ms[last - 1] << 64) | node.seq[last - 1]) <= end)
+        ):
+            # The usual read (COUNT within one node without tombstones): one slice.
+            offsets = node.offsets
+            if ids is not None:
+                run_ids = zip(node.ms[position:last], node.seq[position:last], strict=True)
+                ids += [(high << 64) | low for high, low in run_ids]
+            return count, b"*%d\r\n" % count + node.entries()[offsets[position] : offsets[last]]
+        parts: list[bytes | bytearray] = []
+        emitted = 0
         while node_index < len(nodes):
             node = nodes[node_index]
             last = len(node.flags)
