@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import core as server_core
 from .. import errors
 from ..errors import CommandError
-from ..replies import OK, PONG, Map, SimpleString
+from ..replies import OK, Map, RawReply, SimpleString
 from .args import option, parse_int
 from .table import command
 
@@ -48,7 +48,10 @@ def ping(client: Client, argv: list[bytes]) -> Any:
     # command's own check, so it counts as a failed call rather than a rejected one.
     if len(argv) > 2:
         raise CommandError(errors.wrong_arity("ping"))
-    return argv[1] if len(argv) == 2 else PONG
+    return argv[1] if len(argv) == 2 else _PONG
+
+
+_PONG = RawReply(b"+PONG\r\n")  # the same bytes in RESP2 and RESP3
 
 
 @command(

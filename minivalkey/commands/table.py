@@ -485,6 +485,14 @@ def _add(table: dict[bytes, CommandSpec], spec: CommandSpec) -> None:
     if key in table:
         raise ValueError(f"command {spec.fullname} registered twice")
     table[key] = spec
+    if table is COMMANDS:
+        DIRECT[key] = DIRECT[key.upper()] = spec
+
+
+# Top-level commands by their name as clients usually send it (all lower or all upper
+# case), for the dispatcher's first lookup; containers are in it too and still need
+# ``lookup`` for their subcommand.
+DIRECT: dict[bytes, CommandSpec] = {}
 
 
 def lookup(argv: list[bytes]) -> CommandSpec | None:
