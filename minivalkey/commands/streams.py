@@ -107,11 +107,16 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
             return None
         stream = Stream()
     keyspace = client.core.keyspace
-    new_id = stream.next_id(keyspace.now_ms, explicit, auto_seq)
+    now = keyspace.now_ms
+    last = stream.last_id
+    if explicit is None and now > last >> 64:  # "*" and the clock moved on: <now>-0
+        new_id = now << 64
+    else:
+        new_id = stream.next_id(now, explicit, auto_seq)
     text = stream.append(new_id, pairs, max_entries, max_bytes)
     if created:  # only now: a failed XADD leaves no key behind (adding touches WATCH)
         db.add(key, stream)
-    else:
+    elif keyspace.watched:
         keyspace.touch(db.index, key)
     if options is not None and options.trims:
         options.trim(stream)

@@ -824,7 +824,10 @@ def test_xadd_touches_watched_keys_once(monkeypatch: pytest.MonkeyPatch) -> None
         original(self, db_index, key)
 
     monkeypatch.setattr(Keyspace, "touch", counting)
-    client = Client(ServerCore())
+    core = ServerCore()
+    client = Client(core)
+    watcher = Client(core)  # signals are only sent for watched keys
+    assert execute(watcher, [b"WATCH", b"n", b"m"]) == b"+OK\r\n"
     assert execute(client, [b"XADD", b"n", b"1-0", b"f", b"v"]) == b"$3\r\n1-0\r\n"
     assert execute(client, [b"XADD", b"n", b"MAXLEN", b"0", b"2-0", b"f", b"v"]) == (
         b"$3\r\n2-0\r\n"
