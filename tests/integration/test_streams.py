@@ -827,15 +827,17 @@ def test_xadd_touches_watched_keys_once(monkeypatch: pytest.MonkeyPatch) -> None
     core = ServerCore()
     client = Client(core)
     watcher = Client(core)  # signals are only sent for watched keys
-    assert execute(watcher, [b"WATCH", b"n", b"m"]) == b"+OK\r\n"
-    assert execute(client, [b"XADD", b"n", b"1-0", b"f", b"v"]) == b"$3\r\n1-0\r\n"
-    assert execute(client, [b"XADD", b"n", b"MAXLEN", b"0", b"2-0", b"f", b"v"]) == (
-        b"$3\r\n2-0\r\n"
-    )
-    assert execute(client, [b"XADD", b"m", b"MAXLEN", b"0", b"1-0", b"f", b"v"]) == (
-        b"$3\r\n1-0\r\n"
-    )
-    assert execute(client, [b"XADD", b"n", b"1-0", b"f", b"v"]).startswith(b"-ERR")
+
+    def xadd(*argv: bytes) -> bytes:
+        # A touched watcher stops watching: watch again before each command.
+        assert execute(watcher, [b"UNWATCH"]) == b"+OK\r\n"
+        assert execute(watcher, [b"WATCH", b"n", b"m"]) == b"+OK\r\n"
+        return execute(client, [b"XADD", *argv])
+
+    assert xadd(b"n", b"1-0", b"f", b"v") == b"$3\r\n1-0\r\n"
+    assert xadd(b"n", b"MAXLEN", b"0", b"2-0", b"f", b"v") == b"$3\r\n2-0\r\n"
+    assert xadd(b"m", b"MAXLEN", b"0", b"1-0", b"f", b"v") == b"$3\r\n1-0\r\n"
+    assert xadd(b"n", b"1-0", b"f", b"v").startswith(b"-ERR")
     assert touched == [(0, b"n"), (0, b"n"), (0, b"m")]
 
 
