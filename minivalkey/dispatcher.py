@@ -106,7 +106,7 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
     if spec.protected and not client.allowed_by(_PROTECTED_SETTING[spec.name]):
         text = errors.protected_command(spec.name.upper(), _PROTECTED_SETTING[spec.name])
         return _reject(client, spec, text)
-    if not client.authenticated and NO_AUTH not in spec.flags:
+    if not client.authenticated and NO_AUTH not in spec.flags and client.core.requires_auth():
         return _reject(client, spec, errors.NOAUTH)
     if client.multi is not None:
         if NO_MULTI in spec.flags:

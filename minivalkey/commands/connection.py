@@ -169,7 +169,7 @@ def hello(client: Client, argv: list[bytes]) -> Any:
             raise CommandError(errors.hello_syntax(argv[position]))
     if credentials is not None:
         _authenticate(client, *credentials)
-    if not client.authenticated:
+    if not client.authenticated and client.core.requires_auth():
         raise CommandError(errors.HELLO_NOAUTH)
     if name is not None:
         client.name = name

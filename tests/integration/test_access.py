@@ -215,3 +215,23 @@ def test_debug_set_active_expire_switches_the_cron_expiry() -> None:
         if shell._timer is not None:
             shell._timer.cancel()
         loop.close()
+
+
+def test_removing_the_password_lets_unauthenticated_clients_in(
+    make_server: Callable[..., Server],
+) -> None:
+    """Valkey asks for authentication only while the default user has a password."""
+    server = make_server(password="pw")
+    admin, waiting = RawClient(server.port), RawClient(server.port)
+    try:
+        assert waiting.command("PING") == b"-NOAUTH Authentication required.\r\n"
+        assert admin.command("AUTH", "pw") == b"+OK\r\n"
+        assert admin.command("CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
+        assert waiting.command("PING") == b"+PONG\r\n"
+        assert waiting.command("HELLO", "3")[:1] == b"%"
+        assert admin.command("CONFIG", "SET", "requirepass", "again") == b"+OK\r\n"
+        assert waiting.command("PING") == b"-NOAUTH Authentication required.\r\n"
+        assert admin.command("PING") == b"+PONG\r\n"  # it logged in while there was one
+    finally:
+        admin.close()
+        waiting.close()
