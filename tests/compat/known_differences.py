@@ -14,7 +14,10 @@ by each project (the suite compares only their syntax lines).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from replay import ADJUSTERS, Step
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,141 @@ def excluded(script: str, argv: tuple[bytes, ...], reference: Reference) -> Know
         if difference.matches(script, argv):
             return difference
     return None
+
+
+# -- the differential fuzzer ----------------------------------------------------------------
+#
+# The fuzzer's random sequences cannot leave steps out the way the fixed scripts do (a
+# step left out changes the state every later step sees). Against Redis 7.x they are
+# adjusted instead, the same way on both sides: a reply field 7.0 does not have is
+# removed from minivalkey's reply too (the rest still compares byte for byte), and
+# where 7.0 changes state differently, steps are added that make the two versions
+# agree. Against Valkey nothing is adjusted.
+
+
+@dataclass(frozen=True)
+class AddedField:
+    """A reply field added after 7.0: ``adjuster`` (``replay.ADJUSTERS``) removes it from
+    the replies of steps whose words start with ``prefix`` (and contain ``having``)."""
+
+    prefix: tuple[str, ...]
+    adjuster: str
+    reason: str
+    having: tuple[str, ...] = ()
+
+    def matches(self, argv: tuple[bytes, ...]) -> bool:
+        return KnownDifference(self.prefix, self.reason, having=self.having).matches("", argv)
+
+
+FUZZ_REDIS_7_FIELDS: tuple[AddedField, ...] = (
+    AddedField(
+        ("XINFO", "CONSUMERS"), "consumers-without-inactive", "the 'inactive' field came in 7.2"
+    ),
+    AddedField(
+        ("XINFO", "STREAM"),
+        "full-without-active-time",
+        "consumers gained 'active-time' in 7.2",
+        having=("FULL",),
+    ),
+)
+
+_CONSUMER_CREATION = (
+    "7.0 creates the consumer of XREADGROUP only when it reads something, and the "
+    "consumer of XCLAIM / XAUTOCLAIM only when it claims something; since 7.2 all three "
+    "create it up front. Against 7.x the fuzzer sends XGROUP CREATECONSUMER before each "
+    "of them, so the consumer exists either way."
+)
+_XSETID_BELOW_DELETED = (
+    "7.0 checks XSETID against max_deleted_entry_id only on a non-empty stream. Against "
+    "7.x the fuzzer leaves out an XSETID when an earlier step could have set that key's "
+    "max_deleted_entry_id (an XDEL, or an XSETID with MAXDELETEDID, on it): it cannot "
+    "tell whether the stream is empty by then."
+)
+
+
+def _consumer_first(step: Step) -> list[Step]:
+    """XGROUP CREATECONSUMER steps for the consumer a read or claim names (see
+    ``_CONSUMER_CREATION``); none when the command is too malformed to name one."""
+    argv = [arg.upper() for arg in step.argv]
+    if argv[0] in (b"XCLAIM", b"XAUTOCLAIM") and len(argv) >= 4:
+        return [_create_consumer(step.argv[1], step.argv[2], step.argv[3])]
+    if argv[0] != b"XREADGROUP":
+        return []
+    group = None
+    index = 1
+    while index < len(argv):  # the options, read as the server reads them
+        if argv[index] == b"GROUP" and index + 2 < len(argv):
+            group = step.argv[index + 1 : index + 3]
+            index += 3
+        elif argv[index] in (b"COUNT", b"BLOCK") and index + 1 < len(argv):
+            index += 2
+        elif argv[index] == b"NOACK":
+            index += 1
+        elif argv[index] == b"STREAMS" and group is not None:
+            streams = step.argv[index + 1 :]
+            if not streams or len(streams) % 2:
+                return []
+            keys = dict.fromkeys(streams[: len(streams) // 2])
+            return [_create_consumer(key, group[0], group[1]) for key in keys]
+        else:
+            return []
+    return []
+
+
+def _create_consumer(key: bytes, group: bytes, consumer: bytes) -> Step:
+    return Step((b"XGROUP", b"CREATECONSUMER", key, group, consumer))
+
+
+def _as_sent_to_redis_7(steps: list[Step]) -> list[list[Step]]:
+    sent: list[list[Step]] = []
+    deleted_from: set[bytes] = set()  # keys whose max_deleted_entry_id may be set
+    for step in steps:
+        argv = [arg.upper() for arg in step.argv]
+        if argv[0] == b"XSETID" and len(argv) > 1 and step.argv[1] in deleted_from:
+            sent.append([])  # _XSETID_BELOW_DELETED
+            continue
+        if argv[0] in (b"XREAD", b"XREADGROUP") and b"+" in argv:
+            sent.append([])  # _PLUS_ID (a read that fails either way changes nothing)
+            continue
+        if len(argv) > 1 and (
+            argv[0] == b"XDEL" or argv[0] == b"XSETID" and b"MAXDELETEDID" in argv
+        ):
+            deleted_from.add(step.argv[1])
+        sent.append([*_consumer_first(step), step])
+    return sent
+
+
+@dataclass(frozen=True)
+class FuzzView:
+    """How the fuzzer adjusts, on both sides, what it sends and compares.
+
+    ``send(steps)``: for each step, the steps sent in its place (itself, maybe with
+    others before it, or nothing); their replies, concatenated, are compared as its
+    reply. ``reply(step, data)``: ``step``'s own reply as compared.
+    """
+
+    send: Callable[[list[Step]], list[list[Step]]]
+    reply: Callable[[Step, bytes], bytes]
+
+
+def _as_is(steps: list[Step]) -> list[list[Step]]:
+    return [[step] for step in steps]
+
+
+def _same(step: Step, reply: bytes) -> bytes:
+    return reply
+
+
+def _as_redis_7(step: Step, reply: bytes) -> bytes:
+    for field in FUZZ_REDIS_7_FIELDS:
+        if field.matches(step.argv):
+            reply = ADJUSTERS[field.adjuster](reply)
+    if reply.startswith(b"-ERR Unbalanced ") and step.argv[0].upper() in (b"XREAD", b"XREADGROUP"):
+        return b"-ERR Unbalanced ...\r\n"  # _UNBALANCED: each version words it its own way
+    return reply
+
+
+def fuzz_view(reference: Reference) -> FuzzView:
+    if reference.is_redis_7:
+        return FuzzView(_as_sent_to_redis_7, _as_redis_7)
+    return FuzzView(_as_is, _same)

@@ -196,6 +196,32 @@ def replay(host: str, port: int, steps: list[Step], protocol: int) -> list[bytes
     ]
 
 
+LOST = b"<no reply: the connection was lost>"
+
+
+def replay_until_lost(host: str, port: int, steps: list[Step], protocol: int) -> list[bytes]:
+    """As ``replay``, but when the server closes the connection (or a reply does not come
+    within the socket timeout) the steps left without a reply get ``LOST`` instead of
+    an exception, so a caller can tell which command the server did not survive."""
+    replies: list[bytes] = []
+    connection = Connection(host, port, protocol)
+    try:
+        for first in range(0, len(steps), CHUNK):
+            chunk = steps[first : first + CHUNK]
+            connection.sock.sendall(b"".join(encode(step.argv) for step in chunk))
+            for _ in chunk:
+                replies.append(read_reply(connection.sock, connection.buffer))
+    except OSError:  # closed, reset or timed out
+        pass
+    finally:
+        connection.close()
+    replies += [LOST] * (len(steps) - len(replies))
+    return [
+        NORMALISERS[step.normalise](reply) if step.normalise and reply is not LOST else reply
+        for step, reply in zip(steps, replies, strict=True)
+    ]
+
+
 # -- normalisers: values that depend on the clock become fixed ones -------------------------
 
 
@@ -277,4 +303,47 @@ NORMALISERS: dict[str, Callable[[bytes], bytes]] = {
     "consumers": _normalise_tree(_xinfo_consumers),
     "full": _normalise_tree(_xinfo_full),
     "help": _normalise_tree(_help),
+}
+
+
+# -- adjusters: leave out what only one of two server versions has --------------------------
+
+
+def drop_field(mapping: Node, name: bytes) -> None:
+    """Remove the pair keyed ``name`` from a map (RESP3) or its flat array (RESP2)."""
+    kept = [node for pair in mapping.pairs() if pair[0].text != name for node in pair]
+    if len(kept) != len(mapping.children):
+        mapping.children = kept
+        mapping.head = b"%d" % (len(kept) // _AGGREGATES[mapping.kind])
+
+
+def _consumers_without(name: bytes) -> Callable[[Node], None]:
+    """XINFO CONSUMERS: ``name`` left out of every consumer."""
+
+    def fix(tree: Node) -> None:
+        for consumer in tree.children:
+            drop_field(consumer, name)
+
+    return fix
+
+
+def _full_consumers_without(name: bytes) -> Callable[[Node], None]:
+    """XINFO STREAM FULL: ``name`` left out of every consumer of every group."""
+
+    def fix(tree: Node) -> None:
+        for key, value in tree.pairs():
+            if key.text != b"groups":
+                continue
+            for group in value.children:
+                for group_key, group_value in group.pairs():
+                    if group_key.text == b"consumers":
+                        for consumer in group_value.children:
+                            drop_field(consumer, name)
+
+    return fix
+
+
+ADJUSTERS: dict[str, Callable[[bytes], bytes]] = {
+    "consumers-without-inactive": _normalise_tree(_consumers_without(b"inactive")),
+    "full-without-active-time": _normalise_tree(_full_consumers_without(b"active-time")),
 }
