@@ -7,7 +7,10 @@ directive that is not a configuration parameter stops start-up with an error
 that names the line, as redis-server does.
 
 Invariant: the process exits 0 after a clean stop (SHUTDOWN, SIGINT, SIGTERM)
-and 1 on a configuration error.
+and 1 on a configuration error or a second SIGINT during the stop. A stop logs
+Valkey's lines: the signal's ("Received SIGTERM scheduling shutdown..."), "User
+requested shutdown..." and, once every connection is closed, "Valkey is now
+ready to exit, bye bye...".
 """
 
 from __future__ import annotations
@@ -163,7 +166,7 @@ async def _serve(config: Config) -> int:
         return 1
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, shell.request_stop)
+        loop.add_signal_handler(signum, _on_signal, shell, signum)
     logs.notice(
         "minivalkey %s (Valkey %s compatible) on %s, pid %s",
         __version__,
@@ -178,5 +181,21 @@ async def _serve(config: Config) -> int:
     await shell.stopped.wait()
     logs.notice("User requested shutdown...")
     await shell.stop()
-    logs.notice("minivalkey is now ready to exit, bye bye...")
+    logs.log.warning("Valkey is now ready to exit, bye bye...")
     return 0
+
+
+_SIGNAL_LINES: dict[int, str] = {
+    signal.SIGINT: "Received SIGINT scheduling shutdown...",
+    signal.SIGTERM: "Received SIGTERM scheduling shutdown...",
+}
+
+
+def _on_signal(shell: Shell, signum: int) -> None:
+    """SIGINT or SIGTERM: stop; a second SIGINT while stopping exits at once (status 1)."""
+    if signum == signal.SIGINT and shell.stopped.is_set():
+        logs.from_signal_handler("You insist... exiting now.")
+        os._exit(1)
+    line = _SIGNAL_LINES.get(signum, "Received shutdown signal, scheduling shutdown...")
+    logs.from_signal_handler(line)
+    shell.request_stop()

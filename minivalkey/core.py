@@ -80,6 +80,7 @@ class Stats:
     total_commands_processed: int = 0
     total_connections_received: int = 0
     rejected_connections: int = 0
+    client_query_buffer_limit_disconnections: int = 0
     total_error_replies: int = 0
     total_net_input_bytes: int = 0
     total_net_output_bytes: int = 0
@@ -184,6 +185,18 @@ class ServerCore:
         if counters is None:
             counters = self.command_stats[id(spec)] = CommandStats()
         return counters
+
+    def active_expire_cycle(self) -> None:
+        """The cron's expiry step: remove the keys whose time has come (unless DEBUG
+        SET-ACTIVE-EXPIRE turned it off), then serve the readers blocked on the keys
+        removed, as Valkey does before its event loop sleeps again: an XREADGROUP
+        waiting on an expired key hears NOGROUP with no other command coming in."""
+        keyspace = self.keyspace
+        keyspace.now_ms = self.clock.now_ms()
+        if self.active_expire_enabled:
+            keyspace.active_expire()
+        if keyspace.ready_keys:
+            self.blocking.serve_ready_keys()
 
     def sample_metrics(self) -> None:
         """Feed the instantaneous rates; the shell calls this from its cron."""

@@ -296,7 +296,12 @@ def _stats(core: ServerCore) -> Fields:
             "io_threaded_poll_processed",
             "io_threaded_total_prefetch_batches",
             "io_threaded_total_prefetch_entries",
+        ),
+        (
             "client_query_buffer_limit_disconnections",
+            stats.client_query_buffer_limit_disconnections,
+        ),
+        *zeros(
             "client_output_buffer_limit_disconnections",
             "reply_buffer_shrinks",
             "reply_buffer_expands",

@@ -3,7 +3,9 @@
 Valkey's levels map onto Python's: debug (``.``), verbose (``-``), notice (``*``, a
 level of its own between INFO and WARNING) and warning (``#``); ``nothing`` silences
 the log. Invariant: the ``minivalkey`` logger's level always follows the
-``loglevel`` parameter, also when CONFIG SET changes it.
+``loglevel`` parameter, also when CONFIG SET changes it. Lines about a received
+signal take the form Valkey's signal handler gives them:
+``pid:signal-handler (unix time) message``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ log = logging.getLogger("minivalkey")
 
 class ValkeyFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "signal_handler", False):
+            return f"{record.process}:signal-handler ({int(record.created)}) {record.getMessage()}"
         stamp = time.strftime("%d %b %Y %H:%M:%S", time.localtime(record.created))
         marker = _MARKERS.get(record.levelno, "#")
         line = f"{record.process}:M {stamp}.{int(record.msecs):03d} {marker} {record.getMessage()}"
@@ -57,3 +61,8 @@ def follow_config(name: str, value: object) -> None:
 
 def notice(message: str, *args: object) -> None:
     log.log(NOTICE, message, *args)
+
+
+def from_signal_handler(message: str) -> None:
+    """A warning about a received signal, in the signal handler's line format."""
+    log.warning(message, extra={"signal_handler": True})

@@ -22,6 +22,19 @@ Two parsers share these semantics:
   from that command on go to a pure parser, which then serves the connection,
   so both parsers return the same commands and errors for every input.
 
+Limits follow Valkey: ``max_bulk_len`` is ``proto-max-bulk-len`` and may change
+between feeds (CONFIG SET reaches open connections). While ``unauthenticated``
+is set (a password is required and the client has not given it), a count above
+10 or a bulk length above 16384 is a protocol error. Because a command earlier in
+the same feed may authenticate the client, a parser that meets such a line after
+returning a command in that feed *stalls* instead: it keeps the bytes from that
+command on, returns what it has, and sets ``stalled``; the caller runs the
+commands, updates ``unauthenticated`` and calls ``feed(b"")`` to go on. Data fed
+while stalled is only stored. ``buffered`` is what Valkey calls the query buffer
+(bytes received and not yet parsed; a bulk's header is parsed once complete, so
+a large argument in progress counts its payload so far) and ``bulk_remaining``
+how much of a large (32 KiB or more) argument is still to come.
+
 Valkey's quirks are kept on purpose: the two bytes after a bulk payload and the
 byte after the ``\r`` ending a count or length line are skipped unchecked, and a
 NUL byte in a line hides its terminator (Valkey searches with ``strchr``), so
@@ -64,14 +77,29 @@ HAVE_HIREDIS = _hiredis is not None
 PROTO_INLINE_MAX_SIZE = 64 * 1024
 PROTO_MAX_MULTIBULK_LEN = 2**31 - 1
 DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
+PROTO_MBULK_BIG_ARG = 32 * 1024  # Valkey reads an argument this large on its own
+UNAUTHENTICATED_MAX_MULTIBULK_LEN = 10  # before AUTH, when a password is required
+UNAUTHENTICATED_MAX_BULK_LEN = 16384
 
 _SPACES = b" \t\n\r\v\f"  # isspace(): skipped between arguments and allowed after a quote
 _TOKEN_END = b" \t\n\r"  # what ends an unquoted argument (\v and \f do not)
 
 
 class RequestParser(Protocol):
+    max_bulk_len: int
+    unauthenticated: bool
+
     @property
     def error(self) -> str | None: ...
+
+    @property
+    def stalled(self) -> bool: ...
+
+    @property
+    def buffered(self) -> int: ...
+
+    @property
+    def bulk_remaining(self) -> int: ...
 
     def feed(self, data: bytes) -> list[list[bytes]]: ...
 
@@ -199,7 +227,9 @@ class PureRequestParser:
 
     def __init__(self, max_bulk_len: int = DEFAULT_PROTO_MAX_BULK_LEN) -> None:
         self.max_bulk_len = max_bulk_len
+        self.unauthenticated = False
         self.error: str | None = None
+        self._stalled = False
         self._chunks: list[bytes] = []  # unparsed input, oldest first
         self._have = 0  # total length of _chunks
         self._need = 1  # parsing can progress once _have reaches this
@@ -207,13 +237,39 @@ class PureRequestParser:
         self._args: list[bytes] = []
         self._bulklen = -1  # length of the bulk being read, -1 before its header
 
+    @property
+    def stalled(self) -> bool:
+        return self._stalled
+
+    @property
+    def buffered(self) -> int:
+        return self._have
+
+    @property
+    def bulk_remaining(self) -> int:
+        bulklen = self._bulklen
+        if not self._argc or bulklen < PROTO_MBULK_BIG_ARG:
+            return 0
+        return max(0, bulklen + 2 - self._have)
+
     def feed(self, data: bytes) -> list[list[bytes]]:
-        if self.error is not None or not data:
+        return self._feed(data, False)
+
+    def _feed(self, data: bytes, after_commands: bool) -> list[list[bytes]]:
+        """``feed``; ``after_commands``: the caller returns commands parsed before these bytes."""
+        if self.error is not None:
             return []
         chunks = self._chunks
-        chunks.append(bytes(data))
-        self._have += len(data)
-        if self._have < self._need:
+        if data:
+            chunks.append(bytes(data))
+            self._have += len(data)
+        if self._stalled:
+            if data:  # stored until the caller has run the commands before
+                return []
+            self._stalled = False
+        elif not data or self._have < self._need:
+            return []
+        if not chunks:
             return []
         buf = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         end = len(buf)
@@ -221,10 +277,13 @@ class PureRequestParser:
         need = 0
         commands: list[list[bytes]] = []
         error: str | None = None
+        stalled = False
+        cmd_start = 0  # where the command being read starts, when it started in buf
         while True:
             if not self._argc:  # at a command boundary
                 if pos >= end:
                     break
+                cmd_start = pos
                 if buf[pos] == 0x2A:  # '*': processMultibulkBuffer, count line
                     newline = _find_line_end(buf, b"\r", pos)
                     if newline < 0:
@@ -236,6 +295,12 @@ class PureRequestParser:
                     count = _parse_ll(buf[pos + 1 : newline])
                     if count is None or count > PROTO_MAX_MULTIBULK_LEN:
                         error = "Protocol error: invalid multibulk length"
+                        break
+                    if count > UNAUTHENTICATED_MAX_MULTIBULK_LEN and self.unauthenticated:
+                        if commands or after_commands:
+                            stalled = True  # an earlier command may authenticate
+                        else:
+                            error = "Protocol error: unauthenticated multibulk length"
                         break
                     pos = newline + 2
                     if count <= 0:  # *0 and *-1 are ignored
@@ -276,6 +341,15 @@ class PureRequestParser:
                 if length is None or length < 0 or length > self.max_bulk_len:
                     error = "Protocol error: invalid bulk length"
                     break
+                if length > UNAUTHENTICATED_MAX_BULK_LEN and self.unauthenticated:
+                    if commands or after_commands:
+                        stalled = True  # read the command again once they have run
+                        pos = cmd_start
+                        self._argc = 0
+                        self._args = []
+                    else:
+                        error = "Protocol error: unauthenticated bulk length"
+                    break
                 pos = newline + 2
                 self._bulklen = length
             bulklen = self._bulklen
@@ -299,6 +373,7 @@ class PureRequestParser:
         self._chunks = [rest] if rest else []
         self._have = len(rest)
         self._need = need or len(rest) + 1
+        self._stalled = stalled
         return commands
 
 
@@ -326,19 +401,50 @@ class HiredisRequestParser:
     def __init__(self, max_bulk_len: int = DEFAULT_PROTO_MAX_BULK_LEN) -> None:
         assert _hiredis is not None
         self.max_bulk_len = max_bulk_len
+        self.unauthenticated = False
         self._reader: Any = _hiredis.Reader()
         self._pending = bytearray()  # bytes of the incomplete command hiredis holds
         self._scan_pos = 0  # where _pending_ok resumes, relative to _pending
         self._scan_left = -1  # bulks still to check; -1: count line not checked yet
+        self._payload_start = 0  # where the payload of the last bulk checked starts
         self._fallback: PureRequestParser | None = None
 
     @property
     def error(self) -> str | None:
         return self._fallback.error if self._fallback is not None else None
 
-    def feed(self, data: bytes) -> list[list[bytes]]:
+    @property
+    def stalled(self) -> bool:
+        return self._fallback is not None and self._fallback.stalled
+
+    @property
+    def buffered(self) -> int:
         if self._fallback is not None:
-            return self._fallback.feed(data)
+            return self._fallback.buffered
+        size = len(self._pending)
+        if self._scan_left < 0:  # the count line is not complete yet
+            return size
+        if self._scan_pos > size:  # inside a payload: its header is parsed
+            return size - self._payload_start
+        return size - self._scan_pos
+
+    @property
+    def bulk_remaining(self) -> int:
+        if self._fallback is not None:
+            return self._fallback.bulk_remaining
+        size = len(self._pending)
+        if self._scan_left < 0 or self._scan_pos <= size:
+            return 0
+        if self._scan_pos - self._payload_start - 2 < PROTO_MBULK_BIG_ARG:
+            return 0
+        return self._scan_pos - size
+
+    def feed(self, data: bytes) -> list[list[bytes]]:
+        fallback = self._fallback
+        if fallback is not None:
+            fallback.max_bulk_len = self.max_bulk_len
+            fallback.unauthenticated = self.unauthenticated
+            return fallback.feed(data)
         if not data:
             return []
         pending = self._pending
@@ -393,6 +499,14 @@ class HiredisRequestParser:
                 return self._hand_over(commands, view, start)
             if off - start > max_bulk_len and max(map(len, command)) > max_bulk_len:
                 return self._hand_over(commands, view, start)
+            if self.unauthenticated and (
+                argc > UNAUTHENTICATED_MAX_MULTIBULK_LEN
+                or (
+                    off - start > UNAUTHENTICATED_MAX_BULK_LEN
+                    and max(map(len, command)) > UNAUTHENTICATED_MAX_BULK_LEN
+                )
+            ):
+                return self._hand_over(commands, view, start)
             if argc:
                 commands.append(command)
         if off == len(view):  # at a command boundary
@@ -439,6 +553,8 @@ class HiredisRequestParser:
             count = _parse_ll(buf[1:newline])
             if count is None or not 0 < count <= PROTO_MAX_MULTIBULK_LEN:
                 return False
+            if count > UNAUTHENTICATED_MAX_MULTIBULK_LEN and self.unauthenticated:
+                return False
             left = count
             pos = newline + 2
         while left and pos < end:
@@ -456,6 +572,9 @@ class HiredisRequestParser:
             length = _parse_ll(buf[pos + 1 : newline])
             if length is None or length < 0 or length > self.max_bulk_len:
                 return False
+            if length > UNAUTHENTICATED_MAX_BULK_LEN and self.unauthenticated:
+                return False
+            self._payload_start = newline + 2
             pos = newline + 4 + length  # may lie beyond end: the payload is incomplete
             left -= 1
         self._scan_pos = pos
@@ -467,10 +586,11 @@ class HiredisRequestParser:
     ) -> list[list[bytes]]:
         """Serve the connection with the pure parser from the command at ``off`` on."""
         pure = PureRequestParser(self.max_bulk_len)
+        pure.unauthenticated = self.unauthenticated
         self._fallback = pure
         self._reader = None
         self._pending = bytearray()
-        commands.extend(pure.feed(bytes(view[off:])))
+        commands.extend(pure._feed(bytes(view[off:]), bool(commands)))
         return commands
 
 

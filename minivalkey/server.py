@@ -5,6 +5,15 @@ Invariants:
   one ``transport.write``.
 * A protocol error answers the commands before it, then Valkey's error, then
   closes that connection only.
+* The query buffer limit is checked per read as Valkey does: the bytes received
+  and not yet parsed (``parser.buffered``, plus commands waiting behind a blocked
+  one) and the arguments queued by MULTI must stay within
+  ``client-query-buffer-limit`` (1 MB before authentication when a password is
+  required), else the connection closes without a reply. Far from the limit a
+  whole read is taken at once; near it, the read is taken in the pieces Valkey
+  reads (16 KiB, or the rest of an argument of 32 KiB or more), each checked.
+* ``proto-max-bulk-len`` and the authentication state are handed to the parser
+  before every read, so CONFIG SET and AUTH take effect on open connections.
 * When the transport's buffer passes its high-water mark the connection stops
   reading (back-pressure) until the buffer drains.
 * While its client is blocked (XREAD/XREADGROUP BLOCK) a connection executes
@@ -12,6 +21,11 @@ Invariants:
   in ``pending`` and run, in order, once the blocked command has answered.
 * The engine never sees asyncio: the shell calls ``dispatcher.execute`` and the
   keyspace's active expiry, nothing else.
+* Stopping (SHUTDOWN, SIGTERM, ``Server.stop``): the listeners close first, so new
+  connections are refused; every connection then stops executing (a blocked client
+  is dropped without a reply, later input is read and discarded), and is closed
+  once the replies it was already given have reached its peer, or after
+  ``SHUTDOWN_FLUSH_SECONDS`` for a peer that does not read. A reply is never cut.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ import asyncio
 import logging
 import os
 import socket
+import struct
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -29,6 +44,7 @@ from .core import ServerCore
 from .dispatcher import execute
 from .engine.stream import pack_sealed_nodes
 from .errors import MAX_CLIENTS, PROTECTED_MODE_DENIED
+from .memtrim import MemoryTrimmer
 from .resp import encode, make_parser
 from .session import Client
 
@@ -45,6 +61,21 @@ except ImportError:  # pragma: no cover
 
 HAVE_UVLOOP = _uvloop is not None
 
+SHUTDOWN_FLUSH_SECONDS = 3.0  # how long a stop waits for peers to take their replies
+_SHUTDOWN_POLL_SECONDS = 0.005
+
+_TIOCOUTQ: int | None
+try:  # the kernel's count of bytes sent but not yet acknowledged by the peer
+    import fcntl
+    import termios
+
+    _TIOCOUTQ = termios.TIOCOUTQ
+except (ImportError, AttributeError):  # pragma: no cover - not on this platform
+    _TIOCOUTQ = None
+
+# How long a connection closed after QUIT or a protocol error waits for its peer's FIN.
+CLOSE_GRACE_SECONDS = 2.0
+
 # Time each cron tick may spend compressing sealed stream nodes (5% of a core at hz 10).
 PACK_BUDGET_NS = 5_000_000
 
@@ -56,6 +87,33 @@ def new_event_loop(use_uvloop: bool | None = None) -> asyncio.AbstractEventLoop:
     if use_uvloop and _uvloop is not None:
         return _uvloop.new_event_loop()
     return asyncio.new_event_loop()
+
+
+_READ_SIZE = 16 * 1024  # what Valkey reads at once outside a large argument
+_UNAUTHENTICATED_QUERY_BUFFER_LIMIT = 1024 * 1024
+_POINTER_BYTES = 8  # Valkey counts one pointer per queued argument
+# A read of n bytes can queue at most 4.5 * n bytes of MULTI arguments (an inline
+# one-byte argument is 2 bytes on the wire and costs 9), hence the bound 5 * n.
+_MULTI_GROWTH = 5
+
+
+def _argv_size(argv: list[bytes]) -> int:
+    """The bytes Valkey counts for one queued command (MULTI), or one waiting command."""
+    return sum(map(len, argv)) + _POINTER_BYTES * len(argv)
+
+
+def _quoted(data: bytes) -> str:
+    """Bytes in a log line: printable ASCII as is, the rest escaped, in double quotes."""
+    out = []
+    for byte in data:
+        char = chr(byte)
+        if char in '\\"':
+            out.append("\\" + char)
+        elif 32 <= byte < 127:
+            out.append(char)
+        else:
+            out.append({10: "\\n", 13: "\\r", 9: "\\t"}.get(byte, f"\\x{byte:02x}"))
+    return '"' + "".join(out) + '"'
 
 
 class ClientConnection(asyncio.Protocol):
@@ -70,13 +128,21 @@ class ClientConnection(asyncio.Protocol):
             self.core.config.get_int("proto-max-bulk-len"), use_hiredis=shell.use_hiredis
         )
         self._close_after_reply = False
+        self._grace_timer: asyncio.TimerHandle | None = None  # see _close_gracefully
+        self._shutting_down = False
         self.pending: deque[list[bytes]] = deque()  # commands waiting for an unblock
+        self._pending_bytes = 0  # their size, counted in the query buffer
         self._pending_error: str | None = None  # a protocol error met behind them
+        # The MULTI queue's size in bytes: (queue, commands counted, bytes).
+        self._multi_size: tuple[list[list[bytes]] | None, int, int] = (None, 0, 0)
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+        if self.shell.stopping:  # accepted just before the listener closed
+            transport.close()
+            return
         # Admission control comes before the client exists, so a refused connection
         # consumes no client id (as in Valkey).
         if len(self.core.clients) >= self.core.config.get_int("maxclients"):
@@ -115,6 +181,9 @@ class ClientConnection(asyncio.Protocol):
         )
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._grace_timer is not None:
+            self._grace_timer.cancel()
+            self._grace_timer = None
         self.shell.connections.discard(self)
         if self.client is not None:
             self.core.remove_client(self.client)
@@ -124,29 +193,135 @@ class ClientConnection(asyncio.Protocol):
         client = self.client
         if client is None or self.transport is None or client.closing:
             return
+        # The usual case inline: an authenticated client far from the limit.
+        parser = self.parser
+        values = self.core.config.values
+        parser.max_bulk_len = values["proto-max-bulk-len"]  # type: ignore[assignment]
+        limit: int = values["client-query-buffer-limit"]  # type: ignore[assignment]
+        if not client.authenticated or parser.unauthenticated:
+            limit = self._prepare_parser(client)
+        size = len(data)
+        if (
+            parser.buffered + _MULTI_GROWTH * size > limit
+            or client.multi is not None
+            or self._pending_bytes
+        ):
+            held = parser.buffered + self._pending_bytes + self._multi_bytes(client)
+            if held + _MULTI_GROWTH * size > limit:
+                self._read_in_steps(client, data)
+                return
+        if client.blocked is not None or self.pending:
+            self._take(client, data)
+            return
+        self.core.stats.total_net_input_bytes += size
+        client.net_input_bytes += size
+        self._run(parser.feed(data))
+
+    def _prepare_parser(self, client: Client) -> int:
+        """Hand the live limits to the parser; the query buffer limit that applies."""
+        core = self.core
+        values = core.config.values
+        parser = self.parser
+        parser.max_bulk_len = values["proto-max-bulk-len"]  # type: ignore[assignment]
+        limit: int = values["client-query-buffer-limit"]  # type: ignore[assignment]
+        unauthenticated = not client.authenticated and core.requires_auth()
+        parser.unauthenticated = unauthenticated
+        if unauthenticated and limit > _UNAUTHENTICATED_QUERY_BUFFER_LIMIT:
+            limit = _UNAUTHENTICATED_QUERY_BUFFER_LIMIT
+        return limit
+
+    def _multi_bytes(self, client: Client) -> int:
+        """What MULTI has queued, in Valkey's count (kept up to date incrementally)."""
+        queue = client.multi
+        if queue is None:
+            return 0
+        counted_queue, counted, size = self._multi_size
+        if counted_queue is not queue or counted > len(queue):
+            counted, size = 0, 0
+        for index in range(counted, len(queue)):
+            size += _argv_size(queue[index])
+        self._multi_size = (queue, len(queue), size)
+        return size
+
+    def _read_in_steps(self, client: Client, data: bytes) -> None:
+        """Near the query buffer limit: take the read in Valkey's pieces, checking each."""
+        view = memoryview(data)
+        pos = 0
+        while pos < len(data):
+            if self.client is not client or client.closing or self._close_after_reply:
+                return
+            limit = self._prepare_parser(client)
+            piece = bytes(view[pos : pos + (self.parser.bulk_remaining or _READ_SIZE)])
+            held = self.parser.buffered + self._pending_bytes + self._multi_bytes(client)
+            if held + len(piece) > limit:
+                self._query_buffer_limit_reached(client, piece)
+                return
+            pos += len(piece)
+            self._take(client, piece)
+
+    def _query_buffer_limit_reached(self, client: Client, piece: bytes) -> None:
+        """Valkey's handling: a warning in the log, a counter, the connection closed unanswered."""
+        from .commands.client import client_info_line
+
+        log.warning(
+            "Closing client that reached max query buffer length: %s (qbuf initial bytes: %s)",
+            client_info_line(client, client, []).decode("utf-8", "replace"),
+            _quoted(piece[:64]),
+        )
+        self.core.stats.client_query_buffer_limit_disconnections += 1
+        self.close_now()
+
+    def _take(self, client: Client, data: bytes) -> None:
+        """Parse one read and run (or, behind a blocked command, queue) its commands."""
         self.core.stats.total_net_input_bytes += len(data)
         client.net_input_bytes += len(data)
-        commands = self.parser.feed(data)
-        if self.parser.error is not None and self._pending_error is None:
-            self._pending_error = self.parser.error
+        parser = self.parser
         if client.blocked is not None or self.pending:
-            self.pending.extend(commands)
+            before = parser.buffered
+            self.pending.extend(parser.feed(data))
+            self._pending_bytes += before + len(data) - parser.buffered
+            if parser.error is not None and self._pending_error is None:
+                self._pending_error = parser.error
             return
-        self._run(commands)
+        self._run(parser.feed(data))
 
     def _run(self, commands: list[list[bytes]]) -> None:
-        """Execute commands in order until done, closing, or blocked; answer in one write."""
+        """Execute commands in order until done, closing, or blocked; answer in one write.
+
+        A parser that stalled (see ``resp``) goes on once the commands before have
+        run, with the authentication state they left.
+        """
         client = self.client
         if client is None:
             return
+        parser = self.parser
+        if (
+            len(commands) == 1
+            and not parser.stalled
+            and parser.error is None
+            and self._pending_error is None
+        ):  # one command, nothing else to say: the usual unpipelined read
+            self._write(execute(client, commands[0]))
+            return
         replies = []
-        for index, argv in enumerate(commands):
-            replies.append(execute(client, argv))
-            if client.closing or self._close_after_reply:
-                break
-            if client.blocked is not None:
-                self.pending.extend(commands[index + 1 :])  # they wait for the answer
-                break
+        while True:
+            for index, argv in enumerate(commands):
+                replies.append(execute(client, argv))
+                if client.closing or self._close_after_reply:
+                    break
+                if client.blocked is not None:
+                    rest = commands[index + 1 :]  # they wait for the answer
+                    self.pending.extend(rest)
+                    self._pending_bytes += sum(map(_argv_size, rest))
+                    break
+            else:
+                if parser.stalled:  # resume it with the authentication state now
+                    self._prepare_parser(client)
+                    commands = parser.feed(b"")
+                    continue
+            break
+        if parser.error is not None and self._pending_error is None:
+            self._pending_error = parser.error
         error = self._pending_error
         if error is not None and client.blocked is None and not self.pending:
             if not client.closing and not self._close_after_reply:
@@ -175,6 +350,43 @@ class ClientConnection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    # -- stopping the server ----------------------------------------------------------
+
+    def shut_down(self) -> None:
+        """The server stops: execute nothing more, send what is answered, then EOF.
+
+        A blocked client's wait ends without a reply (Valkey exits without one too).
+        Input keeps being read, and is discarded (``client.closing``): unread input
+        would turn the final close into a reset, which can cut the replies still in
+        flight.
+        """
+        self._shutting_down = True
+        client = self.client
+        if client is not None:
+            self.core.blocking.forget_client(client)
+            client.closing = True
+        self.pending.clear()
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if transport.can_write_eof():
+            transport.write_eof()  # the FIN follows the buffered replies
+        transport.resume_reading()
+
+    def close_if_flushed(self) -> None:
+        """Close once every reply has left user space and been acknowledged by the peer."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if transport.get_write_buffer_size() == 0 and _unacknowledged_bytes(transport) == 0:
+            transport.close()
+
+    def abort(self) -> None:
+        """Drop the connection at once (a peer that would not take its replies)."""
+        if self.transport is not None:
+            self.transport.abort()
+        self.connection_lost(None)  # now, not on a later loop turn that may never come
+
     def deliver(self, reply: object) -> None:
         """The blocked command answered: send it, then run what queued up meanwhile."""
         client = self.client
@@ -182,7 +394,7 @@ class ClientConnection(asyncio.Protocol):
             return
         if not (client.reply_off or client.skip_current_reply):
             self._write(encode(reply, client.protocol))
-        if self.pending or self._pending_error is not None:
+        if self.pending or self._pending_error is not None or self.parser.stalled:
             asyncio.get_running_loop().call_soon(self._resume)
 
     def _resume(self) -> None:
@@ -191,19 +403,59 @@ class ClientConnection(asyncio.Protocol):
             return
         commands = list(self.pending)
         self.pending.clear()
+        self._pending_bytes = 0
         self._run(commands)
 
     def _write(self, data: bytes) -> None:
         transport = self.transport
-        if transport is None:
+        if transport is None or self._shutting_down:
             return
         if data:
             self.core.stats.total_net_output_bytes += len(data)
             if self.client is not None:
                 self.client.net_output_bytes += len(data)
             transport.write(data)
-        if self._close_after_reply or (self.client is not None and self.client.closing):
+        if self.client is not None and self.client.closing:
             transport.close()
+        elif self._close_after_reply:
+            self._close_gracefully()
+
+    def _close_gracefully(self) -> None:
+        """QUIT or a protocol error: the client is gone now (as in Valkey), but the
+        socket sends its FIN after the replies and drains input until the peer closes
+        too (or ``CLOSE_GRACE_SECONDS`` pass): closing with unread input would reset
+        the connection and could cut the replies still in flight."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if self.client is not None:
+            self.core.remove_client(self.client)
+            self.client = None  # from now on input is read and dropped
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        transport.write_eof()
+        transport.resume_reading()
+        self._grace_timer = asyncio.get_running_loop().call_later(
+            CLOSE_GRACE_SECONDS, transport.close
+        )
+
+
+def _unacknowledged_bytes(transport: asyncio.BaseTransport) -> int:
+    """Bytes of a TCP connection the peer has not acknowledged yet (0 where unknown).
+
+    A close that turns into a reset (input arrived after the last read) makes the
+    kernel drop these, so the peer would see a cut reply. Unix sockets need no
+    check: what was sent already sits in the peer's queue.
+    """
+    sock = transport.get_extra_info("socket")
+    if _TIOCOUTQ is None or sock is None or sock.family == socket.AF_UNIX:
+        return 0
+    try:
+        raw = fcntl.ioctl(sock.fileno(), _TIOCOUTQ, b"\0\0\0\0")
+    except (OSError, ValueError):
+        return 0
+    return int(struct.unpack("i", raw)[0])
 
 
 def _format_address(address: object, unix: bool, local: object) -> str:
@@ -230,6 +482,9 @@ class Shell:
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stopped = asyncio.Event()
+        self.stopping = False
+        self._stop_task: asyncio.Task[None] | None = None
+        self._trimmer = MemoryTrimmer()
 
     async def start(
         self, hosts: Iterable[str], port: int, unixsocket: str | None = None, tcp: bool = True
@@ -293,8 +548,11 @@ class Shell:
         self.core.blocking.time_out(waiter)
 
     def cancel(self, handle: object) -> None:
-        if isinstance(handle, asyncio.TimerHandle):
-            handle.cancel()
+        # Duck-typed: uvloop's timer handles are no asyncio.TimerHandle, and a handle
+        # left armed would keep its waiter (and the client) alive until its deadline.
+        cancel = getattr(handle, "cancel", None)
+        if cancel is not None:
+            cancel()
 
     def _schedule_cron(self) -> None:
         assert self._loop is not None
@@ -304,11 +562,10 @@ class Shell:
     def _cron(self) -> None:
         """Valkey's serverCron, reduced to what this server needs: active expiry, rates."""
         core = self.core
-        core.keyspace.now_ms = core.clock.now_ms()
-        if core.active_expire_enabled:
-            core.keyspace.active_expire()
+        core.active_expire_cycle()
         pack_sealed_nodes(PACK_BUDGET_NS)
         core.sample_metrics()
+        self._trimmer.tick()
         self._schedule_cron()
 
     def request_stop(self) -> None:
@@ -322,14 +579,21 @@ class Shell:
         self._loop.create_task(self.stop())
 
     async def stop(self) -> None:
-        """Stop listening and close every connection; calling it again does nothing."""
+        """Stop listening, flush and close every connection; later calls wait for the first."""
+        if self._stop_task is None:
+            self._stop_task = asyncio.get_running_loop().create_task(self._stop())
+        await asyncio.shield(self._stop_task)
+
+    async def _stop(self) -> None:
+        self.stopping = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         for listener in self.listeners:
-            listener.close()
+            listener.close()  # refuse new connections before anything else
         for connection in list(self.connections):
-            connection.close_now()
+            connection.shut_down()
+        await self._close_connections()
         for listener in self.listeners:
             await listener.wait_closed()
         self.listeners = []
@@ -337,3 +601,15 @@ class Shell:
         if unixsocket and os.path.exists(unixsocket):
             os.unlink(unixsocket)
         self.stopped.set()
+
+    async def _close_connections(self) -> None:
+        """Close each connection once its peer has its replies; abort the rest at the limit."""
+        deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
+        while self.connections and time.monotonic() < deadline:
+            for connection in list(self.connections):
+                connection.close_if_flushed()
+            # Polling: no event tells when the peer acknowledges, and this runs only
+            # while stopping, for as long as some peer still has replies to take.
+            await asyncio.sleep(_SHUTDOWN_POLL_SECONDS)
+        for connection in list(self.connections):
+            connection.abort()

@@ -31,6 +31,9 @@ class RecordingTransport:
     def is_closing(self) -> bool:
         return self.closed
 
+    def can_write_eof(self) -> bool:
+        return False  # so a connection that is done closes at once
+
     def pause_reading(self) -> None:
         self.reading = False
 

@@ -551,6 +551,90 @@ def test_huge_count_costs_nothing(parser_class: type) -> None:
     assert time.perf_counter() - started < 0.5
 
 
+@pytest.mark.parametrize("parser_class", PARSERS)
+def test_max_bulk_len_applies_from_the_next_length_line(parser_class: type) -> None:
+    parser = parser_class()
+    assert parser.feed(mb(b"ECHO", b"x" * 20)) == [[b"ECHO", b"x" * 20]]
+    parser.max_bulk_len = 10  # CONFIG SET proto-max-bulk-len on an open connection
+    assert parser.feed(mb(b"ECHO", b"x" * 10) + mb(b"ECHO", b"x" * 11)) == [[b"ECHO", b"x" * 10]]
+    assert parser.error == "Protocol error: invalid bulk length"
+
+
+ELEVEN = b"*11\r\n" + b"$1\r\na\r\n" * 11
+
+
+@pytest.mark.parametrize("parser_class", PARSERS)
+def test_unauthenticated_limits(parser_class: type) -> None:
+    def unauthenticated(data: bytes) -> tuple[Commands, str | None]:
+        parser = parser_class()
+        parser.unauthenticated = True
+        return parser.feed(data), parser.error
+
+    assert unauthenticated(ELEVEN) == ([], "Protocol error: unauthenticated multibulk length")
+    assert unauthenticated(b"*2\r\n$4\r\nECHO\r\n$16385\r\n") == (
+        [],
+        "Protocol error: unauthenticated bulk length",
+    )
+    # Up to the limits, and inline commands of any size, parse as usual.
+    ten = mb(*[b"a"] * 10)
+    assert unauthenticated(ten) == ([[b"a"] * 10], None)
+    assert unauthenticated(mb(b"ECHO", b"b" * 16384)) == ([[b"ECHO", b"b" * 16384]], None)
+    inline = b"ECHO " + b"c" * 20000 + b" " + b"d " * 20 + b"\r\n"
+    assert unauthenticated(inline) == ([[b"ECHO", b"c" * 20000] + [b"d"] * 20], None)
+    # The general checks come first.
+    assert unauthenticated(b"*abc\r\n") == ([], "Protocol error: invalid multibulk length")
+    assert unauthenticated(b"*1\r\n$-2\r\n") == ([], "Protocol error: invalid bulk length")
+
+
+@pytest.mark.parametrize("parser_class", PARSERS)
+@pytest.mark.parametrize(
+    ("over_limit", "argv", "error"),
+    [
+        (ELEVEN, [b"a"] * 11, "Protocol error: unauthenticated multibulk length"),
+        (
+            mb(b"ECHO", b"z" * 16385),
+            [b"ECHO", b"z" * 16385],
+            "Protocol error: unauthenticated bulk length",
+        ),
+    ],
+    ids=["count", "bulk"],
+)
+@pytest.mark.parametrize("logged_in", [True, False], ids=["authenticated", "still-not"])
+def test_a_parser_stalls_where_an_earlier_command_may_authenticate(
+    parser_class: type, over_limit: bytes, argv: list[bytes], error: str, logged_in: bool
+) -> None:
+    parser = parser_class()
+    parser.unauthenticated = True
+    assert parser.feed(mb(b"AUTH", b"pw") + over_limit[:30]) == [[b"AUTH", b"pw"]]
+    assert parser.stalled and parser.error is None
+    assert parser.feed(over_limit[30:] + mb(b"PING")) == []  # stored, not parsed
+    assert parser.stalled
+    parser.unauthenticated = not logged_in  # what AUTH did
+    commands = parser.feed(b"")
+    assert not parser.stalled
+    if logged_in:
+        assert (commands, parser.error) == ([argv, [b"PING"]], None)
+    else:
+        assert (commands, parser.error) == ([], error)
+
+
+@pytest.mark.parametrize("parser_class", PARSERS)
+def test_buffered_is_what_valkey_counts_in_the_query_buffer(parser_class: type) -> None:
+    parser = parser_class()
+    assert (parser.buffered, parser.bulk_remaining) == (0, 0)
+    parser.feed(mb(b"PING") + b"*3\r\n$3\r\nSET\r\n$1\r")
+    assert (parser.buffered, parser.bulk_remaining) == (3, 0)  # "$1\r": a line in progress
+    parser.feed(b"\nk\r\n$40000\r\n" + b"v" * 100)
+    # The length line is parsed: only the payload so far counts; 40000 + 2 - 100 to come.
+    assert (parser.buffered, parser.bulk_remaining) == (100, 39902)
+    parser.feed(b"v" * 39900 + b"\r")
+    assert (parser.buffered, parser.bulk_remaining) == (40001, 1)
+    parser.feed(b"\n" + b"*1\r\n$5\r\nab")
+    assert (parser.buffered, parser.bulk_remaining) == (2, 0)  # a small argument
+    assert parser.feed(b"cde\r\n") == [[b"abcde"]]
+    assert (parser.buffered, parser.bulk_remaining) == (0, 0)
+
+
 # ---------------------------------------------------------------------------
 # make_parser and split_inline_args
 # ---------------------------------------------------------------------------
