@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..engine.groups import ClaimRequest, ConsumerGroup
 from ..engine.stream import Stream
-from ..engine.streamid import format_id, id_bulk, parse_id, parse_range_end, parse_range_start
+from ..engine.streamid import (
+    format_id,
+    id_bulk,
+    parse_id,
+    parse_ids,
+    parse_range_end,
+    parse_range_start,
+)
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, OK, RawReply
 from .args import c_bytes, option, parse_int, parse_int_or_none
@@ -297,7 +304,7 @@ def xack(client: Client, argv: list[bytes]) -> Any:
     group = stream.groups.get(argv[2]) if stream is not None else None
     if group is None:
         return 0  # nothing to acknowledge: the IDs are not even parsed
-    ids = [parse_id(raw, 0, strict=True) for raw in argv[3:]]
+    ids = parse_ids(argv[3:])
     return group.acknowledge_all(ids)
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.keyspace import register_type
 from ..engine.stream import Stream
-from ..engine.streamid import parse_id, parse_range_end, parse_range_start
+from ..engine.streamid import parse_id, parse_ids, parse_range_end, parse_range_start
 from ..errors import (
     NO_SUCH_KEY,
     SYNTAX,
@@ -218,7 +218,7 @@ def xdel(client: Client, argv: list[bytes]) -> Any:
     stream: Stream | None = db.lookup_typed(key, Stream)
     if stream is None:
         return 0
-    ids = [parse_id(raw, 0, strict=True) for raw in argv[2:]]
+    ids = parse_ids(argv[2:])
     removed = stream.delete_ids(ids)
     if removed:
         db.touch(key)

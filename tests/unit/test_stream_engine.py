@@ -778,3 +778,32 @@ def test_sorted_ids_extend_sorted_appends_in_chunks() -> None:
     ids.extend_sorted(source)
     source.append(5)  # the set keeps its own copy
     assert ids.last() == 2001
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"1-1", b"2-2", b"18446744073709551615-18446744073709551615"],
+        [b"1-1", b"18446744073709551616-0"],  # past 2**64 - 1: the first error wins
+        [b"1-1", b"2"],  # a bare ms is not the usual form
+        [b"1-1 2-2", b"3-3"],  # one argument with a space is one (invalid) ID
+        [b"1-1", b"0" * 100 + b"1-1"],  # zero-padded, still valid
+        [b"1-1", b"0" * 130 + b"1-1"],  # too long for an ID argument
+        [b"5-5", b"-", b"+"],
+        [b"007-008", b"1-1"],
+    ],
+)
+def test_parse_ids_answers_what_parse_id_answers(args: list[bytes]) -> None:
+    from minivalkey.engine.streamid import parse_ids
+
+    def one_by_one() -> list[int] | str:
+        try:
+            return [parse_id(raw, 0, strict=True) for raw in args]
+        except CommandError as error:
+            return error.text
+
+    try:
+        batch: list[int] | str = parse_ids(args)
+    except CommandError as error:
+        batch = error.text
+    assert batch == one_by_one()
