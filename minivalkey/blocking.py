@@ -18,17 +18,20 @@ Invariants:
   deletion; it has no zero entries.
 * Only the waiters of a ready key are visited: a write to one key never touches
   another key's waiters.
+* A re-run that fails unexpectedly answers its own reader an ERR (one logged
+  traceback); the command whose write woke it, and the other readers, go on.
 * Timers are the shell's business: ``timers.schedule`` / ``timers.cancel`` are
   called on block and release, and the shell calls ``time_out`` at the deadline.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import CommandError
+from .errors import INTERNAL_ERROR, CommandError
 from .replies import NULL_ARRAY, ErrorReply
 
 if TYPE_CHECKING:
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     from .session import Client
 
 UNBLOCKED_ERROR = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+
+log = logging.getLogger("minivalkey")
 
 Retry = Callable[[], Any]
 """Re-runs a blocked read: its reply, or ``None`` when it still has nothing to serve."""
@@ -217,7 +222,7 @@ class BlockingRegistry:
                 value = None
             if not (type(value) is waiter.value_type or waiter.unblock_on_nokey):
                 continue
-            if waiter.idle is not None and waiter.idle():
+            if waiter.idle is not None and _idle(waiter):
                 continue
             self._retry(waiter)
 
@@ -228,6 +233,9 @@ class BlockingRegistry:
             reply = waiter.retry()
         except CommandError as error:
             reply = self._error(error.text)
+        except Exception:  # a bug: it must reach neither the writer nor the other readers
+            log.exception("internal error serving a blocked %s", waiter.spec.fullname)
+            reply = self._error(INTERNAL_ERROR)
         elapsed_us = (time.perf_counter_ns() - started) // 1000
         if reply is None:
             self.block(waiter, reschedule=False)  # same deadline, back of the queue
@@ -254,3 +262,13 @@ class BlockingRegistry:
         client.commands_processed += 1
         if client.connection is not None:
             client.connection.deliver(reply)
+
+
+def _idle(waiter: Waiter) -> bool:
+    """The waiter's cheap "nothing to serve" check; a check that fails says no, so the
+    full re-run meets the fault, logs it once and answers the error."""
+    assert waiter.idle is not None
+    try:
+        return waiter.idle()
+    except Exception:
+        return False

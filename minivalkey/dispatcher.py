@@ -75,7 +75,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
             reply = error_reply(client, error.text)
         except Exception:  # a bug must not take the connection or the server down
             log.exception("internal error running %s", spec.fullname)
-            reply = error_reply(client, "ERR internal error while running the command")
+            reply = error_reply(client, errors.INTERNAL_ERROR)
         if reply is not BLOCKED:
             counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
             if type(reply) is ErrorReply:
@@ -141,7 +141,7 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
         reply = error_reply(client, error.text)
     except Exception:  # a bug must not take the connection or the server down
         log.exception("internal error running %s", spec.fullname)
-        reply = error_reply(client, "ERR internal error while running the command")
+        reply = error_reply(client, errors.INTERNAL_ERROR)
     counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
     if type(reply) is ErrorReply:
         counters.failed_calls += 1

@@ -329,3 +329,8 @@ PROTECTED_MODE_DENIED = (
     "user. NOTE: You only need to do one of the above things in order for the server to "
     "start accepting connections from the outside."
 )
+
+
+# Answered for a command whose handler (or a blocked read's re-run) failed unexpectedly;
+# the traceback goes to the log once, and the connection stays usable.
+INTERNAL_ERROR = "ERR internal error while running the command"

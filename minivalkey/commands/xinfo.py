@@ -25,7 +25,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..engine.groups import Consumer, ConsumerGroup, PendingEntry, lag
+from ..engine.groups import Consumer, ConsumerGroup, PendingEntry, int64, lag
 from ..engine.stream import Stream
 from ..engine.streamid import MAX_ID, format_id
 from ..errors import CommandError
@@ -169,7 +169,7 @@ def _stream_header(stream: Stream) -> Map:
             b"radix-tree-nodes": stream.radix_tree_nodes(),
             b"last-generated-id": format_id(stream.last_id),
             b"max-deleted-entry-id": format_id(stream.max_deleted_id),
-            b"entries-added": stream.entries_added,
+            b"entries-added": int64(stream.entries_added),  # unsigned, shown signed
             b"recorded-first-entry-id": format_id(stream.first_id),
         }
     )

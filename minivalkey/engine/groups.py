@@ -8,6 +8,8 @@ Invariants (Valkey 8.0.1's t_stream.c):
 * ``last_id`` is the last ID delivered to the group; ``entries_read`` is how many
   entries the group has read, or -1 when unknown (then lag is computed by
   estimation, and may be unknown too: ``None``).
+* ``entries_read``, delivery counts and lag are signed 64-bit values: arithmetic on
+  them wraps around as Valkey's does (``int64``).
 * ``seen_time`` changes on every XREADGROUP, XCLAIM and XAUTOCLAIM by a consumer;
   ``active_time`` (-1 = never) only when it is given a new entry or claims one.
 * Times are milliseconds of the command time; nothing here reads a clock.
@@ -280,7 +282,7 @@ class ConsumerGroup:
         if retry_count >= 0:
             entry.delivery_count = retry_count
         elif not justid:
-            entry.delivery_count += 1
+            entry.delivery_count = int64(entry.delivery_count + 1)
         consumer.active_time = now_ms
 
     def claim(
@@ -405,11 +407,11 @@ class ConsumerGroup:
         estimate (which may be unknown, -1)."""
         if self.entries_read != -1 and not range_has_tombstones(stream, ids[0]):
             # No tombstone at or after the first ID: none after the later ones either.
-            self.entries_read += len(ids)
+            self.entries_read = int64(self.entries_read + len(ids))
             return
         for stream_id in ids:
             if self.entries_read != -1 and not range_has_tombstones(stream, stream_id):
-                self.entries_read += 1
+                self.entries_read = int64(self.entries_read + 1)
             elif stream.entries_added:
                 self.entries_read = estimate_read_counter(stream, stream_id)
 
@@ -427,7 +429,7 @@ class ConsumerGroup:
             data = stream.get(stream_id)
             if data is not None:
                 entry.delivery_time = now_ms
-                entry.delivery_count += 1
+                entry.delivery_count = int64(entry.delivery_count + 1)
             result.append((stream_id, data))
             if count and len(result) == count:
                 break
@@ -449,6 +451,10 @@ class ConsumerGroup:
             owner.pending.add(stream_id, copied_entry)
         return clone
 
+
+_U64 = 2**64 - 1
+_WRAP = 2**64
+_INT64_MAX = 2**63 - 1
 
 # XAUTOCLAIM looks at up to this many PEL entries per entry it may return.
 AUTOCLAIM_ATTEMPTS_FACTOR = 10
@@ -484,6 +490,18 @@ class AutoClaimResult:
 # streamEstimateDistanceFromFirstEverEntry)
 
 
+def int64(value: int) -> int:
+    """``value`` wrapped to a signed 64-bit integer, as Valkey's counters behave.
+
+    Valkey keeps entries-read and delivery counts in 64 bits and reports entries-added
+    (unsigned) and lag as signed 64-bit numbers, so a counter set near the top by
+    ENTRIESREAD, ENTRIESADDED or RETRYCOUNT wraps around instead of growing past what
+    a RESP integer can carry.
+    """
+    value &= _U64
+    return value - _WRAP if value > _INT64_MAX else value
+
+
 def range_has_tombstones(stream: Stream, start: int, end: int = MAX_ID) -> bool:
     """Whether an entry deleted by XDEL may lie within ``start..end``."""
     if stream.length == 0 or stream.max_deleted_id == 0:
@@ -498,16 +516,16 @@ def estimate_read_counter(stream: Stream, stream_id: int) -> int:
     if stream.entries_added == 0:
         return 0
     if stream.length == 0 and stream_id <= stream.last_id:
-        return stream.entries_added
+        return int64(stream.entries_added)
     if stream_id == stream.last_id:
-        return stream.entries_added
+        return int64(stream.entries_added)
     if stream_id > stream.last_id:
         return -1
     if stream.max_deleted_id == 0 or stream.max_deleted_id < stream.first_id:
         if stream_id < stream.first_id:
-            return stream.entries_added - stream.length
+            return int64(stream.entries_added - stream.length)
         if stream_id == stream.first_id:
-            return stream.entries_added - stream.length + 1
+            return int64(stream.entries_added - stream.length + 1)
     return -1
 
 
@@ -516,6 +534,6 @@ def lag(stream: Stream, group: ConsumerGroup) -> int | None:
     if stream.entries_added == 0:
         return 0
     if group.entries_read != -1 and not range_has_tombstones(stream, group.last_id):
-        return stream.entries_added - group.entries_read
+        return int64(stream.entries_added - group.entries_read)
     estimate = estimate_read_counter(stream, group.last_id)
-    return stream.entries_added - estimate if estimate != -1 else None
+    return int64(stream.entries_added - estimate) if estimate != -1 else None

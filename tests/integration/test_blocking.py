@@ -7,6 +7,7 @@ deadline, never by sleeping. Expected replies are Valkey 8.0.1's, byte for byte.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ import redis.asyncio
 from helpers import RawClient, encode_command, wait_until
 
 from minivalkey import Server
+from minivalkey.clock import ManualClock
+from minivalkey.commands import streamread
 
 NOGROUP_S = b"-NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option\r\n"
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
@@ -254,6 +257,60 @@ def test_swapdb_that_removes_the_key_wakes_xreadgroup(
     wait_blocked(control, 1)
     control.command("SWAPDB", "0", "1")
     assert reader.read_reply() == NOGROUP_S
+
+
+def test_active_expiry_of_its_key_wakes_xreadgroup_with_no_other_command(
+    make_server: Callable[..., Server],
+) -> None:
+    # Valkey 8.0.1 serves readers of keys removed by its expiry cycle before the event
+    # loop sleeps again: the reader hears NOGROUP even though no client sends anything.
+    clock = ManualClock()
+    server = make_server(clock=clock)
+    with RawClient(server.port) as control, RawClient(server.port, timeout=3.0) as reader:
+        control.command("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        assert control.command("PEXPIRE", "s", "100") == b":1\r\n"
+        reader.send(
+            encode_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+        )
+        wait_blocked(control, 1)
+        clock.advance(0.2)  # from now on nothing is sent: only the cron can expire the key
+        assert reader.read_reply() == NOGROUP_S
+        assert "errorstat_NOGROUP:count=1" in control.command("INFO", "errorstats").decode()
+        assert control.command("EXISTS", "s") == b":0\r\n"
+
+
+def test_a_failing_rerun_answers_its_reader_an_error_and_spares_the_writer(
+    control: RawClient, clients: Callable[[], RawClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug in a woken reader's re-run used to escape from the XADD that woke it: the
+    # writer got no reply (its connection failed) and the reader none at all.
+    records: list[logging.LogRecord] = []
+    collector = logging.Handler(logging.ERROR)
+    collector.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("minivalkey")
+    logger.addHandler(collector)
+    try:
+        reader = clients()
+        reader.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "s", "$"))
+        wait_blocked(control, 1)
+
+        def broken(*args: object) -> None:
+            raise RuntimeError("injected")
+
+        monkeypatch.setattr(streamread, "serve_read", broken)
+        assert control.command("XADD", "s", "1-1", "f", "v") == b"$3\r\n1-1\r\n"
+        assert reader.read_reply() == b"-ERR internal error while running the command\r\n"
+        assert len(records) == 1 and records[0].exc_info is not None
+        assert records[0].exc_info[0] is RuntimeError
+        monkeypatch.undo()
+        assert reader.command("XREAD", "STREAMS", "s", "0") == (
+            b"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n" + entry("1-1", "f", "v")
+        )
+        assert control.command("PING") == b"+PONG\r\n"
+        assert "errorstat_ERR:count=1" in control.command("INFO", "errorstats").decode()
+        assert info_field(control, "clients", "blocked_clients") == "0"
+    finally:
+        logger.removeHandler(collector)
 
 
 def test_blocked_xread_keeps_waiting_when_its_key_is_deleted(

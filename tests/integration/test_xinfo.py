@@ -754,6 +754,43 @@ def test_full_reports_the_same_lag(rawp: RawClient, protocol: int) -> None:
     assert field("entries-read", NULL[protocol]) + field("lag", NULL[protocol]) in full
 
 
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+
+
+def test_counters_wrap_around_at_64_bits(
+    clocked: tuple[RawClient, ManualClock], protocol: int
+) -> None:
+    # Valkey 8.0.1 keeps entries-read and delivery counts in 64 bits and shows
+    # entries-added (unsigned) as a signed number: counters set at the top by
+    # ENTRIESREAD, RETRYCOUNT and ENTRIESADDED wrap. They used to grow past 2**63 - 1,
+    # which no RESP integer carries (clients refused the whole reply).
+    client, _ = clocked
+    fill(client, "s", ["1-1", "2-1", "3-1"], ("f", "v"))
+    command = ("XGROUP", "CREATE", "s", "g", "1-1", "ENTRIESREAD", str(INT64_MAX))
+    assert client.command(*command) == b"+OK\r\n"
+    assert client.command("XINFO", "GROUPS", "s") == (
+        b"*1\r\n" + group_info(protocol, "g", 0, 0, "1-1", INT64_MAX, -9223372036854775804)
+    )
+    client.command("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">")
+    assert client.command("XINFO", "GROUPS", "s") == (
+        b"*1\r\n" + group_info(protocol, "g", 1, 1, "2-1", INT64_MIN, -9223372036854775805)
+    )
+    claim = ("XCLAIM", "s", "g", "c", "0", "2-1", "RETRYCOUNT", str(INT64_MAX), "JUSTID")
+    assert client.command(*claim) == b"*1\r\n$3\r\n2-1\r\n"
+    client.command("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0")  # one more delivery
+    assert client.command("XPENDING", "s", "g", "-", "+", "10") == (
+        b"*1\r\n*4\r\n$3\r\n2-1\r\n$1\r\nc\r\n:0\r\n:-9223372036854775808\r\n"
+    )
+    command = ("XSETID", "s", "3-1", "ENTRIESADDED", str(INT64_MAX))
+    assert client.command(*command) == b"+OK\r\n"
+    assert client.command("XADD", "s", "4-1", "f", "v") == b"$3\r\n4-1\r\n"
+    assert field("entries-added", integer(INT64_MIN)) in client.command("XINFO", "STREAM", "s")
+    assert client.command("XINFO", "GROUPS", "s") == (
+        b"*1\r\n" + group_info(protocol, "g", 1, 1, "2-1", INT64_MIN, 0)
+    )
+
+
 # -- XINFO CONSUMERS --------------------------------------------------------------------------
 
 
