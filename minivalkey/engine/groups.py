@@ -42,22 +42,9 @@ class PendingEntry:
         self.consumer = consumer
 
 
-def dict_key(stream_id: int) -> int:
-    """The key of ``stream_id`` in a PEL's dict.
-
-    A packed ID (``ms << 64 | seq``) hashes to about ``8 * ms + seq`` (Python hashes
-    ints modulo 2**61 - 1), so IDs a millisecond apart would land 8 slots apart and
-    collide in chains. XOR-ing the ms into the low half is a bijection whose hashes
-    step by an odd number, which spreads them over every slot.
-    """
-    return stream_id ^ (stream_id >> 64)
-
-
 class PendingList:
-    """An ordered map from stream ID to ``PendingEntry``.
-
-    ``entries`` is keyed by ``dict_key(ID)``; ``ids`` holds the IDs themselves, sorted.
-    """
+    """An ordered map from stream ID to ``PendingEntry``: ``entries`` by ID, and
+    ``ids``, the same IDs sorted."""
 
     __slots__ = ("entries", "ids")
 
@@ -69,25 +56,23 @@ class PendingList:
         return len(self.entries)
 
     def __contains__(self, stream_id: int) -> bool:
-        return (stream_id ^ (stream_id >> 64)) in self.entries
+        return stream_id in self.entries
 
     def get(self, stream_id: int) -> PendingEntry | None:
-        return self.entries.get(stream_id ^ (stream_id >> 64))
+        return self.entries.get(stream_id)
 
     def add(self, stream_id: int, entry: PendingEntry) -> None:
-        key = stream_id ^ (stream_id >> 64)
-        if key not in self.entries:
+        if stream_id not in self.entries:
             self.ids.add(stream_id)
-        self.entries[key] = entry
+        self.entries[stream_id] = entry
 
     def extend_new(self, ids: list[int], entries: list[PendingEntry]) -> None:
         """Add ``entries[i]`` under ``ids[i]``; the IDs ascend, all past the last one held."""
-        keys = [stream_id ^ (stream_id >> 64) for stream_id in ids]
-        self.entries.update(zip(keys, entries, strict=True))
+        self.entries.update(zip(ids, entries, strict=True))
         self.ids.extend_sorted(ids)
 
     def remove(self, stream_id: int) -> PendingEntry | None:
-        entry = self.entries.pop(stream_id ^ (stream_id >> 64), None)
+        entry = self.entries.pop(stream_id, None)
         if entry is not None:
             self.ids.discard(stream_id)
         return entry
@@ -96,7 +81,7 @@ class PendingList:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
         entries = self.entries
         for stream_id in self.ids.irange(start, end):
-            entry = entries.get(stream_id ^ (stream_id >> 64))
+            entry = entries.get(stream_id)
             if entry is not None:
                 yield stream_id, entry
 
@@ -211,7 +196,7 @@ class ConsumerGroup:
         group_ids = self.pending.ids
         acknowledged = 0
         for stream_id in ids:
-            entry = entries.pop(stream_id ^ (stream_id >> 64), None)
+            entry = entries.pop(stream_id, None)
             if entry is not None:
                 group_ids.discard(stream_id)
                 entry.consumer.pending.remove(stream_id)
