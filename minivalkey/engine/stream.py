@@ -163,12 +163,14 @@ def _signed(value: int) -> int:
 class _UnpackedCache:
     """The entries of recently read compressed nodes, so hot reads stay slices.
 
-    At most ``size`` nodes, the oldest unpacked going first; shared by every stream
-    of the process (a lock keeps embedded servers on several threads safe).
+    At most ``max_bytes`` of unpacked entries, the oldest unpacked going first (a
+    stream of about 100,000 small entries fits whole); shared by every stream of
+    the process (a lock keeps embedded servers on several threads safe).
     """
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.blobs: dict[Node, bytes] = {}
         self.lock = threading.Lock()
 
@@ -181,14 +183,17 @@ class _UnpackedCache:
             if blob is None:
                 assert node.packed is not None
                 blob = zlib.decompress(node.packed)
-                if len(self.blobs) >= self.size:
-                    del self.blobs[next(iter(self.blobs))]
+                while self.blobs and self.bytes + len(blob) > self.max_bytes:
+                    self.bytes -= len(self.blobs.pop(next(iter(self.blobs))))
                 self.blobs[node] = blob
+                self.bytes += len(blob)
             return blob
 
     def forget(self, node: Node) -> None:
         with self.lock:
-            self.blobs.pop(node, None)
+            blob = self.blobs.pop(node, None)
+            if blob is not None:
+                self.bytes -= len(blob)
 
 
 class Node:
@@ -395,7 +400,7 @@ class Node:
         return clone
 
 
-_UNPACKED = _UnpackedCache(64)
+_UNPACKED = _UnpackedCache(16 * 1024 * 1024)
 
 # Nodes sealed and not yet compressed, per thread: each server's engine runs on the
 # thread of its event loop, whose cron packs them, so a node is only ever touched by

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import zlib
 
 from minivalkey.engine.stream import Stream, _UnpackedCache, pack_sealed_nodes
 from minivalkey.engine.streamid import MAX_ID, format_id, make_id
@@ -122,8 +123,12 @@ def test_a_sealed_node_that_becomes_the_tail_again_takes_appends() -> None:
 def test_unpacked_cache_keeps_at_most_its_size() -> None:
     stream = Stream()
     fill(stream, 1000)
-    cache = _UnpackedCache(3)
-    for node in stream.nodes[:-1]:
+    sealed = stream.nodes[:-1]
+    unpacked = [len(zlib.decompress(node.packed or b"")) for node in sealed]
+    cache = _UnpackedCache(max_bytes=sum(unpacked[-3:]))
+    for node in sealed:
         cache.get(node)
-    assert len(cache.blobs) == 3
-    assert list(cache.blobs) == stream.nodes[-4:-1]
+    assert list(cache.blobs) == sealed[-3:]  # the oldest went first
+    assert cache.bytes == sum(unpacked[-3:])
+    cache.forget(sealed[-1])
+    assert cache.bytes == sum(unpacked[-3:-1])
