@@ -26,7 +26,7 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DIRECT, NO_AUTH, NO_MULTI, CommandSpec, lookup
+from .commands.table import NO_AUTH, NO_MULTI, CommandSpec, lookup
 from .errors import CommandError
 from .replies import QUEUED, ErrorReply
 from .resp import encode
@@ -52,9 +52,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     if client.skip_next_reply or client.skip_current_reply:
         client.skip_current_reply = client.skip_next_reply
         client.skip_next_reply = False
-    spec = DIRECT.get(argv[0])
-    if spec is None or spec.subcommands:
-        spec = lookup(argv)
+    spec = lookup(argv)
     if (
         spec is not None
         and client.multi is None
@@ -64,26 +62,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     ):
         # The usual case: a known command, well-formed, outside MULTI.
         client.last_spec = spec
-        # ``call`` inlined: this is the path of nearly every command.
-        started = perf_counter_ns()
-        try:
-            reply = spec.handler(client, argv)  # type: ignore[misc]
-            if type(reply) is BlockOn:
-                core.blocking.block(Waiter(client, spec, reply))
-                reply = BLOCKED
-        except CommandError as error:
-            reply = error_reply(client, error.text)
-        except Exception:  # a bug must not take the connection or the server down
-            log.exception("internal error running %s", spec.fullname)
-            reply = error_reply(client, errors.INTERNAL_ERROR)
-        if reply is not BLOCKED:
-            counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
-            if type(reply) is ErrorReply:
-                counters.failed_calls += 1
-            counters.calls += 1
-            counters.usec += (perf_counter_ns() - started) // 1000
-            core.stats.total_commands_processed += 1
-            client.commands_processed += 1
+        reply = call(client, spec, argv)
     else:
         reply = _process(client, spec, argv)
     if keyspace.ready_keys:
@@ -142,7 +121,7 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     except Exception:  # a bug must not take the connection or the server down
         log.exception("internal error running %s", spec.fullname)
         reply = error_reply(client, errors.INTERNAL_ERROR)
-    counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
+    counters = core.command_stats_of(spec)
     if type(reply) is ErrorReply:
         counters.failed_calls += 1
     counters.calls += 1

@@ -69,5 +69,17 @@ def c_bytes(raw: bytes) -> bytes:
 def option(raw: bytes) -> bytes:
     """An option keyword as Valkey compares it (``strcasecmp``): lower-cased, up to the
     first NUL byte, so ``b"COUNT"``, ``b"count"`` and ``b"Count\\0junk"`` all give
-    ``b"count"``."""
-    return c_bytes(raw).lower()
+    ``b"count"``.
+
+    Short arguments are remembered (at most ``_OPTION_MEMO_SIZE``), so the keywords
+    clients send again and again cost one dict lookup."""
+    word = _OPTION_MEMO.get(raw)
+    if word is None:
+        word = c_bytes(raw).lower()
+        if len(raw) <= 16 and len(_OPTION_MEMO) < _OPTION_MEMO_SIZE:
+            _OPTION_MEMO[raw] = word
+    return word
+
+
+_OPTION_MEMO: dict[bytes, bytes] = {}
+_OPTION_MEMO_SIZE = 4096

@@ -77,13 +77,8 @@ def lookup_read(client: Client, key: bytes) -> Any:
 def lookup_read_typed(client: Client, key: bytes, kind: type) -> Any:
     """``lookup_read`` for a command on values of type ``kind``: the value or ``None``,
     and WRONGTYPE for another type (the lookup still counts as a hit, as in Valkey)."""
-    value = client.db.lookup(key)
-    stats = client.core.stats
-    if value is None:
-        stats.keyspace_misses += 1
-        return None
-    stats.keyspace_hits += 1
-    if type(value) is not kind:
+    value = lookup_read(client, key)
+    if value is not None and type(value) is not kind:
         raise CommandError(WRONGTYPE)
     return value
 

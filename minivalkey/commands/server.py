@@ -72,11 +72,6 @@ def config_get(client: Client, argv: list[bytes]) -> Any:
     )
 
 
-def _protected_allowed(client: Client) -> bool:
-    """May ``client`` change protected parameters (``enable-protected-configs``)?"""
-    return client.allowed_by("enable-protected-configs")
-
-
 def _config_set_targets(client: Client, argv: list[bytes]) -> list[tuple[Param, bytes]]:
     """The parameters CONFIG SET names, checked in Valkey's order (values not yet parsed)."""
     unknown: bytes | None = None
@@ -93,7 +88,7 @@ def _config_set_targets(client: Client, argv: list[bytes]) -> list[tuple[Param, 
             continue
         if not param.mutable:
             refused = errors.config_set_failed(c_string(name), "can't set immutable config")
-        elif param.protected and not _protected_allowed(client):
+        elif param.protected and not client.allowed_by("enable-protected-configs"):
             refused = errors.config_set_failed(c_string(name), "can't set protected config")
         elif any(param is chosen for chosen, _ in targets):
             refused = errors.config_set_failed(c_string(name), "duplicate parameter")

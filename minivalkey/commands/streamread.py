@@ -108,14 +108,6 @@ def _resolve_id(raw: bytes, stream: Stream | None, group_read: bool) -> int:
     return parse_id(raw, 0, strict=True)
 
 
-# The keywords as clients usually spell them, mapped to what ``option`` gives.
-_KEYWORDS = {
-    spelling: word
-    for word in (b"block", b"count", b"streams", b"group", b"noack")
-    for spelling in (word, word.upper())
-}
-
-
 def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadRequest:
     """Check an XREAD / XREADGROUP line and resolve it (see the module docstring)."""
     now = client.core.keyspace.now_ms
@@ -129,7 +121,7 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
     index = 1
     while index < argc:
         more = argc - index - 1
-        word = _KEYWORDS.get(argv[index]) or option(argv[index])
+        word = option(argv[index])
         if word == b"block" and more:
             index += 1
             deadline = _parse_timeout(argv[index], now)

@@ -107,12 +107,7 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
             return None
         stream = Stream()
     keyspace = client.core.keyspace
-    now = keyspace.now_ms
-    last = stream.last_id
-    if explicit is None and now > last >> 64:  # "*" and the clock moved on: <now>-0
-        new_id = now << 64
-    else:
-        new_id = stream.next_id(now, explicit, auto_seq)
+    new_id = stream.next_id(keyspace.now_ms, explicit, auto_seq)
     text = stream.append(new_id, pairs, max_entries, max_bytes)
     if created:  # only now: a failed XADD leaves no key behind (adding touches WATCH)
         db.add(key, stream)
@@ -134,9 +129,6 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
     end = parse_range_end(argv[2] if reverse else argv[3])
     count = -1  # no COUNT
     j = 4
-    if len(argv) == 6 and argv[4] == b"COUNT":  # the usual form: no option to look up
-        count = max(parse_int(argv[5]), 0)
-        j = 6
     while j < len(argv):
         if option(argv[j]) == b"count" and j + 1 < len(argv):
             count = max(parse_int(argv[j + 1]), 0)

@@ -490,14 +490,13 @@ def _add(table: dict[bytes, CommandSpec], spec: CommandSpec) -> None:
 
 
 # Top-level commands by their name as clients usually send it (all lower or all upper
-# case), for the dispatcher's first lookup; containers are in it too and still need
-# ``lookup`` for their subcommand.
+# case): ``lookup`` tries it before lower-casing the name.
 DIRECT: dict[bytes, CommandSpec] = {}
 
 
 def lookup(argv: list[bytes]) -> CommandSpec | None:
     """The spec ``argv`` names: the subcommand's for containers, ``None`` if unknown."""
-    spec = COMMANDS.get(argv[0].lower())
+    spec = DIRECT.get(argv[0]) or COMMANDS.get(argv[0].lower())
     if spec is None or not spec.subcommands:
         return spec
     if len(argv) < 2:

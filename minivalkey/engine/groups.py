@@ -199,9 +199,7 @@ class ConsumerGroup:
             entry = entries.pop(stream_id, None)
             if entry is not None:
                 group_ids.discard(stream_id)
-                owner = entry.consumer.pending  # holds every ID the group holds for it
-                del owner.entries[stream_id]
-                owner.ids.discard(stream_id)
+                entry.consumer.pending.remove(stream_id)
                 acknowledged += 1
         return acknowledged
 

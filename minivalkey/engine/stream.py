@@ -51,6 +51,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ELEMENTS_TOO_LARGE, STREAM_EXHAUSTED, XADD_ID_NOT_GREATER, CommandError
+from ..resp import encode
 from .streamid import MAX_ID, U64, make_id
 
 if TYPE_CHECKING:
@@ -63,21 +64,13 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _MAX_NODE_BYTES = 2**30
 
-# "$<n>\r\n" for the lengths most fields and values have.
-_BULK_HEADS = [b"$%d\r\n" % size for size in range(256)]
 
-def _pack_fields_pure(pairs: list[bytes]) -> bytes:
+def _pack_fields_resp(pairs: list[bytes]) -> bytes:
     """The RESP array of bulk strings of ``pairs``."""
-    parts = [b"*%d\r\n" % len(pairs)]
-    for item in pairs:
-        size = len(item)
-        parts.append(_BULK_HEADS[size] if size < 256 else b"$%d\r\n" % size)
-        parts.append(item)
-        parts.append(b"\r\n")
-    return b"".join(parts)
+    return encode(pairs)
 
 
-_pack_fields: Callable[[list[bytes]], bytes] = _pack_fields_pure
+_pack_fields: Callable[[list[bytes]], bytes] = _pack_fields_resp
 try:  # hiredis builds the same bytes in C
     from hiredis import pack_command as _pack_command
 
@@ -241,6 +234,8 @@ class Node:
     @property
     def size(self) -> int:
         """The listpack's byte size in Valkey, which decides where nodes split."""
+        if len(self.flags) <= 127:  # both counts are small: 2 bytes each
+            return self.fixed_bytes + 4 + self.entry_bytes
         return (
             self.fixed_bytes
             + _int_element_size(self.count)
@@ -248,14 +243,13 @@ class Node:
             + self.entry_bytes
         )
 
-    def size_before_adding(self) -> int:
-        """``size``, computed the quick way when the counts are small (they are 2 bytes)."""
-        if len(self.flags) <= 127:
-            return self.fixed_bytes + 4 + self.entry_bytes
-        return self.size
-
     def __len__(self) -> int:
         return len(self.flags)
+
+    def ids_between(self, start: int, stop: int) -> list[int]:
+        """The IDs of the stored entries ``start`` to ``stop - 1``."""
+        run = zip(self.ms[start:stop], self.seq[start:stop], strict=True)
+        return [(high << 64) | low for high, low in run]
 
     def id_at(self, index: int) -> int:
         return (self.ms[index] << 64) | self.seq[index]
@@ -492,7 +486,7 @@ class Stream:
         if (
             tail is None
             or (max_entries and len(tail.flags) >= max_entries)
-            or tail.size_before_adding() + raw >= max_bytes
+            or tail.size + raw >= max_bytes
         ):
             if nodes:
                 nodes[-1].seal()
@@ -552,8 +546,7 @@ class Stream:
             # The usual read (COUNT within one node without tombstones): one slice.
             offsets = node.offsets
             if ids is not None:
-                run_ids = zip(node.ms[position:last], node.seq[position:last], strict=True)
-                ids += [(high << 64) | low for high, low in run_ids]
+                ids += node.ids_between(position, last)
             return count, b"*%d\r\n" % count + node.entries()[offsets[position] : offsets[last]]
         parts: list[bytes | bytearray] = []
         emitted = 0
@@ -572,8 +565,7 @@ class Stream:
                     parts.append(blob[offsets[position] : offsets[last]])
                     emitted += last - position
                     if ids is not None:
-                        run_ids = zip(ms[position:last], seq[position:last], strict=True)
-                        ids += [(high << 64) | low for high, low in run_ids]
+                        ids += node.ids_between(position, last)
             else:
                 flags = node.flags
                 run = -1  # first index of the current run of live entries

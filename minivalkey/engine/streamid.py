@@ -94,20 +94,8 @@ def parse_id(raw: bytes, missing_seq: int = 0, strict: bool = True) -> int:
 
 
 def parse_ids(args: list[bytes]) -> list[int]:
-    """Strict IDs (XACK, XDEL), parsed as ``parse_id`` would, the first error raised.
-
-    The usual ``<ms>-<seq>`` in plain digits is read inline (no call per ID).
-    """
-    ids = []
-    for raw in args:
-        ms_text, dash, seq_text = raw.partition(b"-")
-        if dash and len(raw) <= 41 and ms_text.isdigit() and seq_text.isdigit():
-            high, low = int(ms_text), int(seq_text)
-            if high <= U64 and low <= U64:
-                ids.append((high << 64) | low)
-                continue
-        ids.append(parse_id(raw, 0, strict=True))
-    return ids
+    """Strict IDs (XACK, XDEL), all parsed before anything changes; the first error raises."""
+    return [parse_id(raw, 0, strict=True) for raw in args]
 
 
 def parse_id_with_auto(raw: bytes) -> tuple[int, bool]:

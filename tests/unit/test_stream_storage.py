@@ -132,3 +132,12 @@ def test_unpacked_cache_keeps_at_most_its_size() -> None:
     assert cache.bytes == sum(unpacked[-3:])
     cache.forget(sealed[-1])
     assert cache.bytes == sum(unpacked[-3:-1])
+
+
+def test_entry_fields_encode_the_same_without_hiredis() -> None:
+    import hiredis
+
+    from minivalkey.engine.stream import _pack_fields_resp
+
+    for pairs in ([b"f", b"v"], [b"", b"x" * 300, b"\r\n", b"0"], [b"a"] * 20):
+        assert _pack_fields_resp(pairs) == hiredis.pack_command(tuple(pairs))
