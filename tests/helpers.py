@@ -120,3 +120,19 @@ def wait_until(condition: Callable[[], Any], timeout: float = 5.0, message: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {message or condition}")
         time.sleep(0.005)  # a polling interval, not a wait for a state
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def accepts(port: int, timeout: float = 0.5) -> bool:
+    """Whether something on 127.0.0.1 accepts a connection on ``port``."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False

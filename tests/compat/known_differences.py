@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from replay import ADJUSTERS, Step
+from replay import ADJUSTERS, Connection, Step, parse
 
 
 @dataclass(frozen=True)
@@ -245,3 +245,14 @@ def fuzz_view(reference: Reference) -> FuzzView:
     if reference.is_redis_7:
         return FuzzView(_as_sent_to_redis_7, _as_redis_7)
     return FuzzView(_as_is, _same)
+
+
+def identify(host: str, port: int) -> Reference:
+    """Name and version of a server, from its HELLO reply (RESP2, a flat array)."""
+    connection = Connection(host, port)
+    try:
+        reply = parse(connection.run([(b"HELLO",)])[0])
+    finally:
+        connection.close()
+    fields = {key.text: value.text for key, value in reply.pairs()}
+    return Reference(fields[b"server"].decode(), fields[b"version"].decode())

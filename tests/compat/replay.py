@@ -16,6 +16,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 # How many commands are sent before their replies are read: enough to make long
 # scripts fast, few enough that neither side's buffers fill up.
@@ -347,3 +348,11 @@ ADJUSTERS: dict[str, Callable[[bytes], bytes]] = {
     "consumers-without-inactive": _normalise_tree(_consumers_without(b"inactive")),
     "full-without-active-time": _normalise_tree(_full_consumers_without(b"active-time")),
 }
+
+
+def address(url: str) -> tuple[str, int]:
+    """(host, port) of a ``redis://host:port`` URL."""
+    parsed = urlparse(url)
+    if parsed.scheme != "redis" or not parsed.port:
+        raise ValueError(f"MINIVALKEY_REFERENCE_URL must look like redis://host:port, not {url!r}")
+    return parsed.hostname or "127.0.0.1", parsed.port

@@ -14,45 +14,16 @@ the reference reports itself as Redis 7.x, the steps listed in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
-from known_differences import REDIS_7_DIFFERENCES, Reference, differences_for, excluded
-from replay import NORMALISERS, Connection, Step, lines, parse, replay, step
+from known_differences import REDIS_7_DIFFERENCES, Reference, differences_for, excluded, identify
+from replay import NORMALISERS, Connection, Step, address, lines, parse, replay, step
 from scripts import EPILOGUE, PROLOGUE, SCRIPTS
 
 from minivalkey import Server
 
-REFERENCE_URL = os.environ.get("MINIVALKEY_REFERENCE_URL", "")
 SHOWN = 8  # mismatches printed per failure
-
-
-def _address(url: str) -> tuple[str, int]:
-    parsed = urlparse(url)
-    if parsed.scheme != "redis" or not parsed.port:
-        raise ValueError(f"MINIVALKEY_REFERENCE_URL must look like redis://host:port, not {url!r}")
-    return parsed.hostname or "127.0.0.1", parsed.port
-
-
-def identify(host: str, port: int) -> Reference:
-    """Name and version of a server, from its HELLO reply (RESP2, a flat array)."""
-    connection = Connection(host, port)
-    try:
-        reply = parse(connection.run([(b"HELLO",)])[0])
-    finally:
-        connection.close()
-    fields = {key.text: value.text for key, value in reply.pairs()}
-    return Reference(fields[b"server"].decode(), fields[b"version"].decode())
-
-
-@pytest.fixture(scope="module")
-def reference() -> tuple[str, int, Reference]:
-    if not REFERENCE_URL:
-        pytest.skip("MINIVALKEY_REFERENCE_URL is not set: no reference server to compare with")
-    host, port = _address(REFERENCE_URL)
-    return host, port, identify(host, port)
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +72,12 @@ def test_reference_kind_decides_exclusions(reference: tuple[str, int, Reference]
 
 
 def test_reference_url_parsing() -> None:
-    assert _address("redis://127.0.0.1:6390") == ("127.0.0.1", 6390)
-    assert _address("redis://localhost:7000/0") == ("localhost", 7000)
+    assert address("redis://127.0.0.1:6390") == ("127.0.0.1", 6390)
+    assert address("redis://localhost:7000/0") == ("localhost", 7000)
     with pytest.raises(ValueError):
-        _address("http://127.0.0.1:6390")
+        address("http://127.0.0.1:6390")
     with pytest.raises(ValueError):
-        _address("redis://127.0.0.1")
+        address("redis://127.0.0.1")
 
 
 def test_identify_reads_hello(subject: Server) -> None:

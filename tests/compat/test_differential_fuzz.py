@@ -42,7 +42,6 @@ from dataclasses import dataclass
 import pytest
 from known_differences import FuzzView, Reference, fuzz_view
 from replay import LOST, Connection, Step, parse, replay, replay_until_lost, step
-from test_differential import REFERENCE_URL, _address, identify
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
@@ -507,14 +506,6 @@ def fuzz(seeds: range, reference: Runner, subject: Runner, ref: Reference) -> tu
 
 
 # -- the tests ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def reference() -> tuple[str, int, Reference]:
-    if not REFERENCE_URL:
-        pytest.skip("MINIVALKEY_REFERENCE_URL is not set: no reference server to compare with")
-    host, port = _address(REFERENCE_URL)
-    return host, port, identify(host, port)
 
 
 @pytest.fixture(scope="module")

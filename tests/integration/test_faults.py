@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import hiredis
 import pytest
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, accepts, encode_command, free_port, wait_until
 
 from minivalkey import Server
 
@@ -328,20 +328,6 @@ XADD_REPLIES = re.compile(rb"(?:\$\d+\r\n\d+-\d+\r\n)*")
 BATCH = 50
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def accepts(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 class Producer(threading.Thread):
     """Pipelines batches of XADD to its own stream and keeps every byte it receives."""
 
@@ -420,7 +406,7 @@ def test_sigterm_under_load_answers_what_it_has_and_exits_cleanly() -> None:
     port = free_port()
     server = ServerProcess(port)
     try:
-        wait_until(lambda: accepts(port), timeout=20, message="server accepting")
+        wait_until(lambda: accepts(port, timeout=1), timeout=20, message="server accepting")
         checker = RawClient(port, timeout=10)
         fill_big_stream(port)
         assert checker.command("XGROUP", "CREATE", "idle", "g", "$", "MKSTREAM") == b"+OK\r\n"
@@ -456,7 +442,7 @@ def test_sigterm_under_load_answers_what_it_has_and_exits_cleanly() -> None:
         assert big.read_until_closed() == b""
         assert server.process.wait(timeout=20) == 0
         exit_seconds = time.monotonic() - started
-        assert not accepts(port)
+        assert not accepts(port, timeout=1)
         for producer in producers:
             producer.join(timeout=20)
             assert not producer.is_alive()
@@ -497,7 +483,7 @@ def test_sigterm_under_load_answers_what_it_has_and_exits_cleanly() -> None:
 def start_with_a_stuck_reader(port: int) -> tuple[ServerProcess, RawClient, RawClient]:
     """A server, a checker, and a client whose 30 MB reply is written but never read."""
     server = ServerProcess(port)
-    wait_until(lambda: accepts(port), timeout=20, message="server accepting")
+    wait_until(lambda: accepts(port, timeout=1), timeout=20, message="server accepting")
     checker = RawClient(port, timeout=10)
     fill_big_stream(port)
     stuck = RawClient(port, timeout=20)
