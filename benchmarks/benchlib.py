@@ -58,7 +58,8 @@ class Client:
     def close(self) -> None:
         self.sock.close()
 
-    def _replies(self, count: int) -> list[object]:
+    def read(self, count: int = 1) -> list[object]:
+        """The next ``count`` replies, waiting for them."""
         replies: list[object] = []
         while len(replies) < count:
             reply = self.reader.gets()
@@ -74,7 +75,7 @@ class Client:
     def call(self, *argv: bytes | str | int) -> object:
         args = [a if isinstance(a, bytes) else str(a).encode() for a in argv]
         self.sock.sendall(encode(args))
-        reply = self._replies(1)[0]
+        reply = self.read(1)[0]
         if isinstance(reply, hiredis.ReplyError):
             raise RuntimeError(f"{argv[0]!r}: {reply}")
         return reply
@@ -94,17 +95,22 @@ class Client:
 
     def _flush(self, batch: list[bytes]) -> int:
         self.sock.sendall(b"".join(batch))
-        return sum(isinstance(r, hiredis.ReplyError) for r in self._replies(len(batch)))
+        return sum(isinstance(r, hiredis.ReplyError) for r in self.read(len(batch)))
 
     def info(self, section: str) -> dict[str, str]:
         text = self.call("INFO", section)
         assert isinstance(text, bytes)
-        fields = {}
-        for line in text.decode().splitlines():
-            if ":" in line and not line.startswith("#"):
-                name, _, value = line.partition(":")
-                fields[name] = value
-        return fields
+        return parse_info(text)
+
+
+def parse_info(text: bytes) -> dict[str, str]:
+    """The ``name:value`` lines of an INFO reply."""
+    fields = {}
+    for line in text.decode().splitlines():
+        if ":" in line and not line.startswith("#"):
+            name, _, value = line.partition(":")
+            fields[name] = value
+    return fields
 
 
 @dataclass

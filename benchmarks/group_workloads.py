@@ -60,7 +60,6 @@ import argparse
 import contextlib
 import os
 import select
-import socket
 import statistics
 import sys
 import time
@@ -115,38 +114,9 @@ def bulk(value: bytes) -> bytes:
 # -- one connection -------------------------------------------------------------------------------
 
 
-class Conn:
-    """A blocking raw-socket connection; hiredis parses its replies."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=600)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = hiredis.Reader()
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def read(self, count: int = 1) -> list[object]:
-        replies: list[object] = []
-        gets, feed, recv = self.reader.gets, self.reader.feed, self.sock.recv
-        while len(replies) < count:
-            reply = gets()
-            if reply is False:
-                data = recv(1 << 20)
-                if not data:
-                    raise ConnectionError("server closed the connection")
-                feed(data)
-                continue
-            replies.append(reply)
-        return replies
-
-    def call(self, *argv: bytes) -> object:
-        """One command; its reply (an error reply raises)."""
-        self.sock.sendall(benchlib.encode(argv))
-        reply = self.read()[0]
-        if isinstance(reply, hiredis.ReplyError):
-            raise RuntimeError(f"{b' '.join(argv)[:80]!r}: {reply}")
-        return reply
+class Conn(benchlib.Client):
+    """A blocking raw-socket connection (``benchlib.Client``) that can also answer a
+    reply's raw bytes and every reply of a pipeline."""
 
     def call_raw(self, argv: Sequence[bytes]) -> tuple[bytes, object]:
         """One command (nothing else in flight): its reply's raw bytes and parsed value."""
@@ -162,7 +132,7 @@ class Conn:
             raw += data
             reader.feed(data)
 
-    def pipeline(self, commands: Sequence[Sequence[bytes]], depth: int = 1000) -> list[object]:
+    def replies_of(self, commands: Sequence[Sequence[bytes]], depth: int = 1000) -> list[object]:
         """Every reply of ``commands``, sent ``depth`` at a time (error replies raise)."""
         replies: list[object] = []
         for first in range(0, len(commands), depth):
@@ -395,11 +365,11 @@ def repeat(conn: Conn, request: bytes, depth: int, batches: int) -> None:
 def load_pending(conn: Conn, entries: int) -> None:
     """PENDING_KEY: ``entries`` entries, all delivered to c1 of group g, none acknowledged."""
     conn.call(b"DEL", PENDING_KEY)
-    conn.pipeline([benchlib.xadd(PENDING_KEY, i) for i in range(1, entries + 1)])
+    conn.replies_of([benchlib.xadd(PENDING_KEY, i) for i in range(1, entries + 1)])
     conn.call(b"XGROUP", b"CREATE", PENDING_KEY, GROUP, b"0")
     read = [b"XREADGROUP", b"GROUP", GROUP, b"c1", b"COUNT", b"%d" % LOAD_BATCH]
     read += [b"STREAMS", PENDING_KEY, b">"]
-    replies = conn.pipeline([read] * (-(-entries // LOAD_BATCH)), depth=1)
+    replies = conn.replies_of([read] * (-(-entries // LOAD_BATCH)), depth=1)
     delivered = sum(len(reply[0][1]) for reply in replies if isinstance(reply, list))
     if delivered != entries:
         raise AssertionError(f"{delivered} of {entries} entries delivered to c1")
@@ -562,7 +532,7 @@ class Subject:
         """The consume stream and the pending entries, checked."""
         entries, conn = self.settings.entries, self.control
         conn.call(b"DEL", CONSUME_KEY)
-        conn.pipeline([benchlib.xadd(CONSUME_KEY, i) for i in range(1, entries + 1)])
+        conn.replies_of([benchlib.xadd(CONSUME_KEY, i) for i in range(1, entries + 1)])
         load_pending(conn, self.settings.pending)
         check_pending(conn, self.settings.pending, b"c1")
         check_range(conn)

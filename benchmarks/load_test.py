@@ -140,15 +140,6 @@ class SharedConnection(Connection):
             return await super().call(*argv)
 
 
-def parse_info(text: bytes) -> dict[str, str]:
-    fields = {}
-    for line in text.decode().splitlines():
-        if ":" in line and not line.startswith("#"):
-            name, _, value = line.partition(":")
-            fields[name] = value
-    return fields
-
-
 # -- the shared record of what happened ----------------------------------------------------
 
 
@@ -233,7 +224,7 @@ class Memory:
 
 
 async def memory_of(monitor: Connection, pid: int) -> Memory:
-    info = parse_info(await monitor.call(b"INFO", b"memory"))
+    info = benchlib.parse_info(await monitor.call(b"INFO", b"memory"))
     return Memory(benchlib.rss_bytes(pid), int(info["used_memory"]))
 
 
@@ -247,7 +238,7 @@ class Peaks:
 async def sample(monitor: Connection, pid: int, peaks: Peaks, stop: asyncio.Event) -> None:
     while not stop.is_set():
         memory = await memory_of(monitor, pid)
-        clients = parse_info(await monitor.call(b"INFO", b"clients"))
+        clients = benchlib.parse_info(await monitor.call(b"INFO", b"clients"))
         peaks.rss = max(peaks.rss, memory.rss)
         peaks.used = max(peaks.used, memory.used)
         peaks.clients = max(peaks.clients, int(clients["connected_clients"]))
@@ -324,7 +315,7 @@ async def open_all(port: int, count: int) -> list[Connection]:
 async def wait_for_clients(monitor: Connection, expected: int, timeout: float) -> dict[str, str]:
     deadline = time.monotonic() + timeout
     while True:
-        clients = parse_info(await monitor.call(b"INFO", b"clients"))
+        clients = benchlib.parse_info(await monitor.call(b"INFO", b"clients"))
         if int(clients["connected_clients"]) == expected or time.monotonic() > deadline:
             return clients
         await asyncio.sleep(0.05)  # polling the server, with a deadline
@@ -352,7 +343,7 @@ async def drive(settings: Settings, port: int, pid: int) -> tuple[Record, dict[s
     producers, consumers = connections[: settings.producers], connections[settings.producers :]
     pairs = [(stream, group) for stream in streams for group in GROUPS]
     commands_before = int(
-        parse_info(await monitor.call(b"INFO", b"stats"))["total_commands_processed"]
+        benchlib.parse_info(await monitor.call(b"INFO", b"stats"))["total_commands_processed"]
     )
 
     peaks = Peaks()
@@ -382,7 +373,7 @@ async def drive(settings: Settings, port: int, pid: int) -> tuple[Record, dict[s
     produced_total = sum(len(ids) for ids in record.produced.values())
     deliveries_at_stop = sum(len(ids) for ids in record.delivered.values())
     commands_at_stop = int(
-        parse_info(await monitor.call(b"INFO", b"stats"))["total_commands_processed"]
+        benchlib.parse_info(await monitor.call(b"INFO", b"stats"))["total_commands_processed"]
     )
 
     drain_started = time.monotonic()
