@@ -682,6 +682,8 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
     kind = type(value)
     if kind is bytes:
         out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+    elif kind is RawReply:  # stream entries: the most frequent item after bytes
+        out.append(value.data)
     elif kind is int:
         out.append(_SMALL_INTS[value + 1] if -1 <= value <= 1023 else b":%d\r\n" % value)
     elif kind is list or kind is tuple:
@@ -690,6 +692,13 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
             _encode_into(item, protocol, out)
     elif value is None:
         out.append(b"_\r\n" if protocol == 3 else b"$-1\r\n")
+    elif kind is PairList:
+        out.append(b"%%%d\r\n" % len(value) if protocol == 3 else b"*%d\r\n" % len(value))
+        for key, item in value:
+            if protocol != 3:
+                out.append(b"*2\r\n")
+            _encode_into(key, protocol, out)
+            _encode_into(item, protocol, out)
     elif kind is SimpleString:
         out.append(b"+" + value.encode("utf-8", "surrogateescape") + b"\r\n")
     elif kind is ErrorReply:
@@ -697,8 +706,6 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
     elif kind is str:
         data = value.encode("utf-8", "surrogateescape")
         out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    elif kind is RawReply:
-        out.append(value.data)
     elif kind is bool:
         if protocol == 3:
             out.append(b"#t\r\n" if value else b"#f\r\n")
@@ -710,13 +717,6 @@ def _encode_into(value: Any, protocol: int, out: list[bytes]) -> None:
         else:
             out.append(b"*%d\r\n" % (2 * len(value)))
         for key, item in value.items():
-            _encode_into(key, protocol, out)
-            _encode_into(item, protocol, out)
-    elif kind is PairList:
-        out.append(b"%%%d\r\n" % len(value) if protocol == 3 else b"*%d\r\n" % len(value))
-        for key, item in value:
-            if protocol != 3:
-                out.append(b"*2\r\n")
             _encode_into(key, protocol, out)
             _encode_into(item, protocol, out)
     elif kind is Set or kind is Push:

@@ -29,7 +29,6 @@ Invariants (Valkey 8.0.1's xreadCommand):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
@@ -52,23 +51,35 @@ NEW_ENTRIES = MAX_ID
 given ``18446744073709551615-18446744073709551615`` explicitly reads new entries too."""
 
 
-@dataclass(frozen=True)
 class ReadRequest:
     """One resolved XREAD / XREADGROUP: what to read, from where, for whom.
 
     ``ids[i]`` is the ID after which ``keys[i]`` is read (``NEW_ENTRIES`` for
     XREADGROUP's ``>``). ``count`` 0 means no limit. ``deadline_ms`` is ``None``
     without BLOCK, 0 to block forever, else the absolute time the wait ends.
-    ``group`` is ``None`` for XREAD.
+    ``group`` is ``None`` for XREAD. Never changed once built (a plain slotted
+    class: built several times faster than a frozen dataclass, on the hot path).
     """
 
-    keys: tuple[bytes, ...]
-    ids: tuple[int, ...]
-    count: int = 0
-    deadline_ms: int | None = None
-    group: bytes | None = None
-    consumer: bytes = b""
-    noack: bool = False
+    __slots__ = ("keys", "ids", "count", "deadline_ms", "group", "consumer", "noack")
+
+    def __init__(
+        self,
+        keys: tuple[bytes, ...],
+        ids: tuple[int, ...],
+        count: int = 0,
+        deadline_ms: int | None = None,
+        group: bytes | None = None,
+        consumer: bytes = b"",
+        noack: bool = False,
+    ) -> None:
+        self.keys = keys
+        self.ids = ids
+        self.count = count
+        self.deadline_ms = deadline_ms
+        self.group = group
+        self.consumer = consumer
+        self.noack = noack
 
 
 # -- parsing -----------------------------------------------------------------------

@@ -77,6 +77,13 @@ class PendingList:
             self.ids.discard(stream_id)
         return entry
 
+    def remove_all(self, ids: list[int]) -> None:
+        """Remove ``ids``, which are all present and distinct."""
+        entries = self.entries
+        for stream_id in ids:
+            del entries[stream_id]
+        self.ids.discard_all(ids)
+
     def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
         entries = self.entries
@@ -193,15 +200,23 @@ class ConsumerGroup:
     def acknowledge_all(self, ids: list[int]) -> int:
         """XACK: acknowledge each ID; how many were pending."""
         entries = self.pending.entries
-        group_ids = self.pending.ids
-        acknowledged = 0
+        acknowledged: list[int] = []
+        owners: list[Consumer] = []
         for stream_id in ids:
             entry = entries.pop(stream_id, None)
-            if entry is not None:
-                group_ids.discard(stream_id)
-                entry.consumer.pending.remove(stream_id)
-                acknowledged += 1
-        return acknowledged
+            if entry is not None:  # (an ID listed twice is found once)
+                acknowledged.append(stream_id)
+                owners.append(entry.consumer)
+        if not acknowledged:
+            return 0
+        self.pending.ids.discard_all(acknowledged)
+        owner = owners[0]
+        if owners.count(owner) == len(owners):  # the usual batch: one consumer's entries
+            owner.pending.remove_all(acknowledged)
+        else:
+            for stream_id, owner in zip(acknowledged, owners, strict=True):
+                owner.pending.remove(stream_id)
+        return len(acknowledged)
 
     def drop(self, stream_id: int) -> None:
         """Forget a pending entry whose stream entry is gone (claiming found it deleted)."""

@@ -103,6 +103,22 @@ class SortedIds:
             maxes[index] = chunk[-1]
         return True
 
+    def discard_all(self, values: list[int]) -> None:
+        """Remove ``values``, which are all present and distinct."""
+        chunks = self._chunks
+        first = chunks[0] if chunks else None
+        taken = len(values)
+        if first is not None and first[:taken] == values:
+            # The oldest, in order (what acknowledging a batch of deliveries removes).
+            del first[:taken]
+            self._len -= taken
+            if not first:
+                del chunks[0]
+                del self._maxes[0]
+            return
+        for value in values:
+            self.discard(value)
+
     def first(self) -> int | None:
         return self._chunks[0][0] if self._chunks else None
 

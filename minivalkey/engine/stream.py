@@ -248,7 +248,11 @@ class Node:
 
     def ids_between(self, start: int, stop: int) -> list[int]:
         """The IDs of the stored entries ``start`` to ``stop - 1``."""
-        run = zip(self.ms[start:stop], self.seq[start:stop], strict=True)
+        ms = self.ms
+        if stop > start and ms[start] == ms[stop - 1]:  # the usual run: one millisecond
+            high = ms[start] << 64
+            return [high | low for low in self.seq[start:stop]]
+        run = zip(ms[start:stop], self.seq[start:stop], strict=True)
         return [(high << 64) | low for high, low in run]
 
     def id_at(self, index: int) -> int:

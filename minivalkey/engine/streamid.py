@@ -94,8 +94,28 @@ def parse_id(raw: bytes, missing_seq: int = 0, strict: bool = True) -> int:
 
 
 def parse_ids(args: list[bytes]) -> list[int]:
-    """Strict IDs (XACK, XDEL), all parsed before anything changes; the first error raises."""
-    return [parse_id(raw, 0, strict=True) for raw in args]
+    """Strict IDs (XACK, XDEL), all parsed before anything changes; the first error raises.
+
+    IDs sent together mostly share their millisecond part, so that part is converted
+    once per run of equal ones; anything but plain ``<ms>-<seq>`` digits of at most 19
+    each (which always fit in 64 bits) goes through ``parse_id``.
+    """
+    ids: list[int] = []
+    last_ms_text: bytes | None = None
+    high = 0
+    for raw in args:
+        ms_text, dash, seq_text = raw.partition(b"-")
+        if ms_text != last_ms_text:
+            if not (dash and ms_text.isdigit() and len(ms_text) < 20):
+                ids.append(parse_id(raw, 0, strict=True))
+                continue
+            high = int(ms_text) << 64
+            last_ms_text = ms_text
+        if seq_text.isdigit() and len(seq_text) < 20:
+            ids.append(high | int(seq_text))
+        else:
+            ids.append(parse_id(raw, 0, strict=True))
+    return ids
 
 
 def parse_id_with_auto(raw: bytes) -> tuple[int, bool]:

@@ -203,6 +203,26 @@ def test_assign_transfer_and_acknowledge() -> None:
     assert len(group.pending) == 0 and len(bob.pending) == 0
 
 
+def test_acknowledge_all_in_batches() -> None:
+    stream = stream_of(*range(1, 11))
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    group.deliver_new(stream, alice, 4, False, NOW)
+    group.deliver_new(stream, bob, 4, False, NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    # one owner, the oldest first; a repeated and an unknown ID count nothing
+    assert group.acknowledge_all([sid(1), sid(2), sid(2), sid(99)]) == 2
+    assert pel_ids(alice.pending) == [sid(3), sid(4), sid(9), sid(10)]
+    # two owners, out of order
+    assert group.acknowledge_all([sid(10), sid(6), sid(3)]) == 3
+    assert pel_ids(alice.pending) == [sid(4), sid(9)]
+    assert pel_ids(bob.pending) == [sid(5), sid(7), sid(8)]
+    assert pel_ids(group.pending) == [sid(4), sid(5), sid(7), sid(8), sid(9)]
+    check_shared(group)
+    assert group.acknowledge_all([]) == 0
+
+
 def test_delete_consumer_drops_its_pending_entries_from_the_group() -> None:
     stream = stream_of(1, 2, 3)
     group = ConsumerGroup(b"g", 0)

@@ -21,6 +21,7 @@ from minivalkey.engine.streamid import (
     make_id,
     parse_id,
     parse_id_with_auto,
+    parse_ids,
     parse_range_end,
     parse_range_start,
 )
@@ -126,6 +127,48 @@ def test_parse_id_invalid(raw: bytes) -> None:
     with pytest.raises(CommandError) as caught:
         parse_id(raw)
     assert caught.value.text == INVALID_STREAM_ID
+
+
+def test_parse_ids_agrees_with_parse_id_one_by_one() -> None:
+    """XACK/XDEL's batch parser converts shared millisecond parts once: whatever the
+    list, it answers what ``parse_id`` gives for each argument, or its first error."""
+    pieces = [
+        b"0",
+        b"1",
+        b"7",
+        b"-",
+        b" ",
+        b"+",
+        b"\x00",
+        b"_",
+        b"*",
+        b"x",
+        b"",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"0000000000000000000001",
+    ]
+    rng = random.Random(5)
+    for _ in range(20000):
+        args = [
+            b"".join(rng.choice(pieces) for _ in range(rng.randrange(5)))
+            for _ in range(rng.randrange(1, 5))
+        ]
+        try:
+            expected: object = [parse_id(raw) for raw in args]
+        except CommandError as error:
+            expected = error.text
+        try:
+            got: object = parse_ids(args)
+        except CommandError as error:
+            got = error.text
+        assert got == expected, args
+    same_ms = [b"1700000000000-%d" % seq for seq in range(5)] + [b"1700000000001-0"]
+    assert parse_ids(same_ms) == [make_id(1700000000000, seq) for seq in range(5)] + [
+        make_id(1700000000001, 0)
+    ]
+    with pytest.raises(CommandError):
+        parse_ids([b"5-1", b"-1"])  # an empty millisecond part after a valid ID
 
 
 def test_parse_id_strictness_and_missing_seq() -> None:
@@ -721,6 +764,19 @@ def test_sorted_ids_against_a_set() -> None:
         low, high = sorted((rng.randrange(3100), rng.randrange(3100)))
         assert list(ids.irange(low, high)) == [v for v in ordered if low <= v <= high]
     assert list(ids.irange(10, 5)) == []
+
+
+def test_sorted_ids_discard_all() -> None:
+    ids = SortedIds(range(1000))
+    ids.discard_all([0, 1, 2])  # the oldest, in order: one slice
+    assert ids.first() == 3 and len(ids) == 997
+    ids.discard_all([500, 4, 999])  # anywhere, any order
+    assert list(ids) == [v for v in range(3, 999) if v not in (4, 500)]
+    assert ids.last() == 998 and len(ids) == 994
+    ids.discard_all(list(range(3, 256)))  # empties the first chunk exactly
+    assert ids.first() == 256 and list(ids)[:2] == [256, 257]
+    ids.discard_all(list(ids))
+    assert len(ids) == 0 and ids.first() is None
 
 
 def test_sorted_ids_chunks_split_and_vanish() -> None:
