@@ -3,8 +3,10 @@
 Invariants (Valkey 8.0.1's t_stream.c):
 * A ``PendingEntry`` (Valkey's NACK) is shared: every entry of a group's PEL is
   also in exactly its owner's PEL, the same object in both, and it always has an
-  owner. Each PEL is a dict from ID to entry plus a ``SortedIds`` of the same
-  IDs, so membership is O(1) and an ordered range starts in O(log n).
+  owner. The group's PEL is a dict from ID to entry plus a ``SortedIds`` of the
+  same IDs, so membership is O(1) and an ordered range starts in O(log n). A
+  consumer's PEL (``OwnedPending``) is only the sorted IDs it owns: its entries
+  are read from the group's dict.
 * ``last_id`` is the last ID delivered to the group; ``entries_read`` is how many
   entries the group has read, or -1 when unknown (then lag is computed by
   estimation, and may be unknown too: ``None``).
@@ -77,13 +79,6 @@ class PendingList:
             self.ids.discard(stream_id)
         return entry
 
-    def remove_all(self, ids: list[int]) -> None:
-        """Remove ``ids``, which are all present and distinct."""
-        entries = self.entries
-        for stream_id in ids:
-            del entries[stream_id]
-        self.ids.discard_all(ids)
-
     def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
         entries = self.entries
@@ -99,14 +94,55 @@ class PendingList:
         return self.ids.last()
 
 
+class OwnedPending:
+    """A consumer's PEL: the sorted IDs of the entries it owns. The entries are the
+    group's (``group_entries``), so taking or giving up an entry touches only ``ids``;
+    callers change ``PendingEntry.consumer`` and the group's PEL themselves."""
+
+    __slots__ = ("group_entries", "ids")
+
+    def __init__(self, group_entries: dict[int, PendingEntry]) -> None:
+        self.group_entries = group_entries
+        self.ids = SortedIds()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, stream_id: int) -> bool:
+        return stream_id in self.ids
+
+    def add(self, stream_id: int) -> None:
+        """Own ``stream_id``, which this consumer did not own."""
+        self.ids.add(stream_id)
+
+    def extend_new(self, ids: list[int]) -> None:
+        """Own ``ids``: ascending, all past the last ID owned."""
+        self.ids.extend_sorted(ids)
+
+    def remove(self, stream_id: int) -> None:
+        self.ids.discard(stream_id)
+
+    def remove_all(self, ids: list[int]) -> None:
+        """Give up ``ids``, which are all owned and distinct."""
+        self.ids.discard_all(ids)
+
+    def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
+        """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
+        entries = self.group_entries
+        for stream_id in self.ids.irange(start, end):
+            entry = entries.get(stream_id)
+            if entry is not None:
+                yield stream_id, entry
+
+
 class Consumer:
     __slots__ = ("name", "seen_time", "active_time", "pending")
 
-    def __init__(self, name: bytes, now_ms: int) -> None:
+    def __init__(self, name: bytes, now_ms: int, group_pending: PendingList) -> None:
         self.name = name
         self.seen_time = now_ms
         self.active_time = -1
-        self.pending = PendingList()
+        self.pending = OwnedPending(group_pending.entries)
 
 
 def _claimed_item(stream: Stream, stream_id: int, justid: bool) -> bytes | None:
@@ -134,7 +170,7 @@ class ConsumerGroup:
         consumer = self.consumers.get(name)
         if consumer is not None:
             return consumer, False
-        consumer = Consumer(name, now_ms)
+        consumer = Consumer(name, now_ms, self.pending)
         self.consumers[name] = consumer
         return consumer, True
 
@@ -172,13 +208,11 @@ class ConsumerGroup:
         if entry is None:
             entry = PendingEntry(now_ms, 1, consumer)
             self.pending.add(stream_id, entry)
+            consumer.pending.add(stream_id)
         else:
-            if entry.consumer is not consumer:
-                entry.consumer.pending.remove(stream_id)
-            entry.consumer = consumer
+            self.transfer(stream_id, entry, consumer)
             entry.delivery_time = now_ms
             entry.delivery_count = 1
-        consumer.pending.add(stream_id, entry)
         return entry
 
     def transfer(self, stream_id: int, entry: PendingEntry, consumer: Consumer) -> None:
@@ -187,7 +221,7 @@ class ConsumerGroup:
             return
         entry.consumer.pending.remove(stream_id)
         entry.consumer = consumer
-        consumer.pending.add(stream_id, entry)
+        consumer.pending.add(stream_id)
 
     def acknowledge(self, stream_id: int) -> bool:
         """XACK of one ID: True when it was pending."""
@@ -316,7 +350,7 @@ class ConsumerGroup:
             if entry is None:
                 entry = PendingEntry(now_ms, 1, consumer)
                 self.pending.add(stream_id, entry)
-                consumer.pending.add(stream_id, entry)
+                consumer.pending.add(stream_id)
             elif request.min_idle and now_ms - entry.delivery_time < request.min_idle:
                 continue
             self._take(
@@ -394,7 +428,7 @@ class ConsumerGroup:
                 # consumer's PEL is part of the group's), so they go in at the end.
                 entries = [PendingEntry(now_ms, 1, consumer) for _ in ids]
                 self.pending.extend_new(ids, entries)
-                consumer.pending.extend_new(ids, entries)
+                consumer.pending.extend_new(ids)
             else:  # the group's ID was moved back: some may be pending already
                 for stream_id in ids:
                     self.assign(stream_id, consumer, now_ms)
@@ -440,7 +474,7 @@ class ConsumerGroup:
         clone = ConsumerGroup(self.name, self.last_id, self.entries_read)
         consumers: dict[int, Consumer] = {}
         for name, consumer in self.consumers.items():
-            copied = Consumer(name, consumer.seen_time)
+            copied = Consumer(name, consumer.seen_time, clone.pending)
             copied.active_time = consumer.active_time
             clone.consumers[name] = copied
             consumers[id(consumer)] = copied
@@ -448,7 +482,7 @@ class ConsumerGroup:
             owner = consumers[id(entry.consumer)]
             copied_entry = PendingEntry(entry.delivery_time, entry.delivery_count, owner)
             clone.pending.add(stream_id, copied_entry)
-            owner.pending.add(stream_id, copied_entry)
+            owner.pending.add(stream_id)
         return clone
 
 

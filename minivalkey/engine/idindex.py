@@ -38,6 +38,15 @@ class SortedIds:
     def __bool__(self) -> bool:
         return self._len > 0
 
+    def __contains__(self, value: int) -> bool:
+        maxes = self._maxes
+        index = bisect_left(maxes, value)
+        if index == len(maxes):
+            return False
+        chunk = self._chunks[index]
+        position = bisect_left(chunk, value)
+        return position < len(chunk) and chunk[position] == value
+
     def add(self, value: int) -> None:
         """Insert ``value``, which must not be present."""
         maxes = self._maxes

@@ -142,7 +142,7 @@ def _mutable_parts(stream: Stream) -> Iterator[object]:
     for group in stream.groups.values():
         yield from (group, group.pending, group.pending.entries, group.pending.ids)
         for consumer in group.consumers.values():
-            yield from (consumer, consumer.pending, consumer.pending.entries)
+            yield from (consumer, consumer.pending, consumer.pending.ids)
         for _, entry in group.pending.range():
             yield entry
 
@@ -233,7 +233,12 @@ def _check_group(group: ConsumerGroup) -> None:
     owned: set[int] = set()
     for name, consumer in group.consumers.items():
         assert consumer.name == name, f"{where}: consumer filed under another name"
-        _check_pending_list(consumer.pending, f"{where} consumer {name!r}")
+        owned_ids = list(consumer.pending.ids)
+        assert owned_ids == sorted(set(owned_ids)), f"{where} {name!r}: IDs not sorted / unique"
+        assert len(owned_ids) == len(consumer.pending), f"{where} {name!r}: length differs"
+        assert consumer.pending.group_entries is group.pending.entries, (
+            f"{where} {name!r}: PEL not over the group's entries"
+        )
         for stream_id, entry in consumer.pending.range():
             assert stream_id not in owned, f"{where}: {stream_id:#x} owned twice"
             owned.add(stream_id)

@@ -81,7 +81,7 @@ def test_deliver_new_creates_shared_pending_entries() -> None:
     assert pel_ids(group.pending) == [sid(1), sid(2)]
     assert pel_ids(alice.pending) == [sid(1), sid(2)]
     entry = group.pending.get(sid(1))
-    assert entry is alice.pending.get(sid(1))
+    assert dict(alice.pending.range())[sid(1)] is entry
     assert entry is not None
     assert (entry.delivery_time, entry.delivery_count, entry.consumer) == (NOW + 5, 1, alice)
     assert alice.active_time == NOW + 5
@@ -125,7 +125,7 @@ def test_deliver_new_appends_to_pels_that_hold_earlier_ids() -> None:
     assert pel_ids(group.pending) == [sid(i) for i in range(1, 601)]
     assert pel_ids(alice.pending) == [sid(i) for i in (*range(1, 301), *range(401, 601))]
     assert pel_ids(bob.pending) == [sid(i) for i in range(301, 401)]
-    assert group.pending.last_id() == sid(600) and bob.pending.first_id() == sid(301)
+    assert group.pending.last_id() == sid(600) and bob.pending.ids.first() == sid(301)
     entry = group.pending.get(sid(450))
     assert entry is not None and (entry.delivery_time, entry.delivery_count) == (NOW + 2, 1)
     assert (group.last_id, group.entries_read) == (sid(600), 600)
@@ -162,7 +162,7 @@ def test_entries_read_of_a_batch_equals_reading_one_at_a_time() -> None:
         start, entries_read = sid(rng.randint(0, 10)), rng.choice([-1, 0, 3])
         batch = ConsumerGroup(b"batch", start, entries_read)
         single = ConsumerGroup(b"single", start, entries_read)
-        consumer = Consumer(b"c", NOW)
+        consumer = Consumer(b"c", NOW, batch.pending)
         count = rng.choice([0, 2, 5])
         ids, _ = batch.deliver_new(stream, consumer, count, True, NOW)
         for _ in ids:
@@ -622,7 +622,7 @@ def test_copy_keeps_the_sharing_and_is_independent() -> None:
 
 def test_drop_forgets_an_entry_everywhere() -> None:
     group = ConsumerGroup(b"g", 0)
-    consumer = Consumer(b"c", NOW)
+    consumer = Consumer(b"c", NOW, group.pending)
     group.consumers[b"c"] = consumer
     group.assign(sid(1), consumer, NOW)
     group.drop(sid(1))
