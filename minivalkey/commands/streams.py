@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.keyspace import register_type
 from ..engine.stream import Stream
-from ..engine.streamid import parse_id, parse_ids, parse_range_end, parse_range_start
+from ..engine.streamid import (
+    MAX_ID,
+    MIN_ID,
+    parse_id,
+    parse_ids,
+    parse_range_end,
+    parse_range_start,
+)
 from ..errors import (
     NO_SUCH_KEY,
     SYNTAX,
@@ -125,8 +132,10 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
 
 def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
     """XRANGE / XREVRANGE: bounds (low one first), COUNT, then the key."""
-    start = parse_range_start(argv[3] if reverse else argv[2])
-    end = parse_range_end(argv[2] if reverse else argv[3])
+    low, high = (argv[3], argv[2]) if reverse else (argv[2], argv[3])
+    # "-" and "+" (the usual bounds) without a call
+    start = MIN_ID if low == b"-" else parse_range_start(low)
+    end = MAX_ID if high == b"+" else parse_range_end(high)
     count = -1  # no COUNT
     j = 4
     while j < len(argv):

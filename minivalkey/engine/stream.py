@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ELEMENTS_TOO_LARGE, STREAM_EXHAUSTED, XADD_ID_NOT_GREATER, CommandError
 from ..resp import encode
-from .streamid import MAX_ID, U64, make_id
+from .streamid import MAX_ID, MIN_ID, U64, make_id
 
 if TYPE_CHECKING:
     from .groups import ConsumerGroup
@@ -534,12 +534,16 @@ class Stream:
         """
         if reverse:
             return self._backward(start, end, count)
-        if start > end or not self.nodes:
-            return 0, b"*0\r\n"
         nodes = self.nodes
-        node_index = self._node_index(start)
-        node = nodes[node_index]
-        position = node.search(start)
+        if start > end or not nodes:
+            return 0, b"*0\r\n"
+        if start == MIN_ID:  # "-": the first stored entry, no search
+            node_index = position = 0
+            node = nodes[0]
+        else:
+            node_index = self._node_index(start)
+            node = nodes[node_index]
+            position = node.search(start)
         last = position + count
         if (
             count
