@@ -307,7 +307,7 @@ ACL_GENPASS_BITS = (
 def protected_command(name: str, setting: str) -> str:
     """A protected command (DEBUG) that ``setting`` does not allow for this client."""
     return (
-        f'ERR {name} command not allowed. If the {setting} option is set to "local", '
+        f"ERR {name} command not allowed. If the {setting} option is set to \"local\", "
         "you can run it from a local connection, otherwise you need to set this option in "
         "the configuration file, and then restart the server."
     )

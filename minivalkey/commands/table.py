@@ -63,34 +63,13 @@ MOVABLEKEYS = "movablekeys"
 # The flags COMMAND INFO prints, in the order it prints them. Valkey hides
 # sentinel, only_sentinel, may_replicate, protected and touches_arbitrary_keys.
 INFO_FLAG_ORDER = (
-    WRITE,
-    READONLY,
-    DENYOOM,
-    "module",
-    ADMIN,
-    PUBSUB,
-    NOSCRIPT,
-    BLOCKING,
-    LOADING,
-    STALE,
-    SKIP_MONITOR,
-    SKIP_SLOWLOG,
-    ASKING,
-    FAST,
-    NO_AUTH,
-    NO_MANDATORY_KEYS,
-    NO_ASYNC_LOADING,
-    NO_MULTI,
-    MOVABLEKEYS,
-    ALLOW_BUSY,
+    WRITE, READONLY, DENYOOM, "module", ADMIN, PUBSUB, NOSCRIPT, BLOCKING, LOADING, STALE,
+    SKIP_MONITOR, SKIP_SLOWLOG, ASKING, FAST, NO_AUTH, NO_MANDATORY_KEYS, NO_ASYNC_LOADING,
+    NO_MULTI, MOVABLEKEYS, ALLOW_BUSY,
 )
 # Every flag a table entry may declare.
 KNOWN_FLAGS = frozenset(INFO_FLAG_ORDER) - {MOVABLEKEYS, "module"} | {
-    SENTINEL,
-    ONLY_SENTINEL,
-    MAY_REPLICATE,
-    PROTECTED,
-    TOUCHES_ARBITRARY_KEYS,
+    SENTINEL, ONLY_SENTINEL, MAY_REPLICATE, PROTECTED, TOUCHES_ARBITRARY_KEYS,
 }
 
 # ACL categories in the order Valkey lists them (its category table order).
@@ -104,16 +83,7 @@ ACL_CATEGORY_ORDER = tuple(
 
 # Key spec flags in the order COMMAND INFO / GETKEYSANDFLAGS print them.
 KEY_FLAG_ORDER = (
-    "RO",
-    "RW",
-    "OW",
-    "RM",
-    "access",
-    "update",
-    "insert",
-    "delete",
-    "not_key",
-    "incomplete",
+    "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
     "variable_flags",
 )
 
@@ -447,7 +417,9 @@ def _key_specs(
     return (range_spec(first, last, step, chosen),)
 
 
-def find_keys(spec: CommandSpec, argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]] | None:
+def find_keys(
+    spec: CommandSpec, argv: list[bytes]
+) -> list[tuple[int, tuple[str, ...]]] | None:
     """Positions and flags of the keys in ``argv`` (Valkey's getKeysUsingKeySpecs).
 
     ``None`` when a spec cannot be applied (bad key count, keys past the end);

@@ -387,8 +387,8 @@ class Keyspace:
             in_replacement = replaced_with is not None and key in replaced_with.data
             if not (in_emptied or in_replacement):
                 continue
-            replacement_expired = (
-                in_replacement and replaced_with is not None and (replaced_with.is_expired(key))
+            replacement_expired = in_replacement and replaced_with is not None and (
+                replaced_with.is_expired(key)
             )
             for client in list(watchers):
                 expired_at_watch = client.watched.get((index, key))

@@ -54,7 +54,9 @@ def live(state: Snapshot, now_ms: int) -> Snapshot:
     """``state`` without the keys that are logically expired at ``now_ms``."""
     result: Snapshot = {}
     for index, keys in state.items():
-        kept = {key: item for key, item in keys.items() if item[1] is None or item[1] > now_ms}
+        kept = {
+            key: item for key, item in keys.items() if item[1] is None or item[1] > now_ms
+        }
         if kept:
             result[index] = kept
     return result
@@ -170,9 +172,7 @@ def check_sessions(core: ServerCore) -> None:
         for waiter in queue:
             assert registry.by_client.get(waiter.client.id) is waiter, f"stale waiter on {key!r}"
     expected = Counter(
-        key
-        for waiter in registry.by_client.values()
-        if waiter.unblock_on_nokey
+        key for waiter in registry.by_client.values() if waiter.unblock_on_nokey
         for key in waiter.keys
     )
     assert dict(expected) == registry.nokey, "nokey counts disagree with the waiters"

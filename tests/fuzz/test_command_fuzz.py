@@ -241,100 +241,30 @@ GROUPS = [b"g", b"g2", b"nogroup", b""]
 CONSUMERS = [b"alice", b"bob", b"carol", b"dave", b""]
 # IDs most stream commands accept, then the odd ones (special, partial, huge, junk).
 GOOD_IDS = [
-    b"0",
-    b"0-0",
-    b"0-1",
-    b"1-1",
-    b"1-2",
-    b"2-0",
-    b"3-5",
-    b"5",
-    b"12-0",
-    b"99-0",
-    b"-",
-    b"+",
+    b"0", b"0-0", b"0-1", b"1-1", b"1-2", b"2-0", b"3-5", b"5", b"12-0", b"99-0", b"-", b"+",
 ]
 ODD_IDS = [
-    b"*",
-    b"$",
-    b">",
-    b"(1-0",
-    b"(1-1",
-    b"(3-5",
-    b"(0-0",
-    b"(18446744073709551615-18446744073709551615",
-    b"18446744073709551615-18446744073709551615",
-    b"18446744073709551615-18446744073709551614",
-    b"18446744073709551615",
+    b"*", b"$", b">", b"(1-0", b"(1-1", b"(3-5", b"(0-0",
+    b"(18446744073709551615-18446744073709551615", b"18446744073709551615-18446744073709551615",
+    b"18446744073709551615-18446744073709551614", b"18446744073709551615",
     b"18446744073709551615-*",
-    b"18446744073709551616-0",
-    b"1-18446744073709551616",
-    b"1-*",
-    b"2-*",
-    b"*-1",
-    b"-1",
-    b"-1-1",
-    b"1-",
-    b"-1-",
-    b"1.5",
-    b"abc",
-    b"",
-    b" 1-1",
-    b"1-1 ",
-    b"(",
-    b"((1-1",
-    b"(+",
-    b"(-",
-    b"1-1-1",
+    b"18446744073709551616-0", b"1-18446744073709551616", b"1-*", b"2-*", b"*-1", b"-1", b"-1-1",
+    b"1-", b"-1-", b"1.5", b"abc", b"", b" 1-1", b"1-1 ", b"(", b"((1-1", b"(+", b"(-", b"1-1-1",
     b"0x1-1",
 ]
 INTEGERS = [
-    b"0",
-    b"-1",
-    b"1",
-    b"2",
-    b"3",
-    b"10",
-    b"100",
-    b"9223372036854775807",
-    b"-9223372036854775808",
-    b"9223372036854775808",
-    b"-9223372036854775809",
-    b"1.5",
-    b"",
-    b"abc",
-    b" 1",
-    b"1 ",
-    b"+1",
-    b"01",
-    b"-0",
-    b"0x10",
-    b"1e3",
-    b"99999999999999999999999",
-    b"4294967296",
-    b"2147483648",
-    b"-2147483649",
+    b"0", b"-1", b"1", b"2", b"3", b"10", b"100", b"9223372036854775807",
+    b"-9223372036854775808", b"9223372036854775808", b"-9223372036854775809",
+    b"1.5", b"", b"abc", b" 1", b"1 ", b"+1", b"01", b"-0", b"0x10", b"1e3",
+    b"99999999999999999999999", b"4294967296", b"2147483648", b"-2147483649",
 ]
 PATTERNS = [b"*", b"s*", b"?", b"[a-z]*", b"[", b"\\", b"[^s]*", b"*m*", b"str", b"[a-"]
 TYPES = [b"string", b"stream", b"list", b"none", b"normal", b"master", b"replica", b"pubsub"]
 CONFIG_NAMES = sorted(param.name.encode() for param in PARAMS) + [b"*", b"stream*", b"nosuch"]
 STREAM_CONFIG = [b"stream-node-max-entries", b"stream-node-max-bytes"]
 CONFIG_VALUES = INTEGERS + [
-    b"yes",
-    b"no",
-    b"100mb",
-    b"1gb",
-    b"warning",
-    b"debug",
-    b"nothing",
-    b"allkeys-lru",
-    b"KEA",
-    b"Ex",
-    b"1k",
-    b"-1mb",
-    b"3600 1",
-    b"127.0.0.1",
-    b"local",
+    b"yes", b"no", b"100mb", b"1gb", b"warning", b"debug", b"nothing", b"allkeys-lru",
+    b"KEA", b"Ex", b"1k", b"-1mb", b"3600 1", b"127.0.0.1", b"local",
 ]
 _JUNK_ALPHABET = b"ab\x00\r\n \t*$-+:%\xff\xc3(01"
 
@@ -531,10 +461,8 @@ def _xclaim(g: Gen) -> list[bytes]:
     args += [g.stream_id() for _ in range(g.rng.randint(1, 3))]
     return args + g.options(
         lambda: [g.word(b"IDLE"), g.millis()],
-        lambda: [
-            g.word(b"TIME"),
-            g.pick((b"%d" % START_MS, b"0", b"-1")) if g.chance(0.6) else g.integer(),
-        ],
+        lambda: [g.word(b"TIME"), g.pick((b"%d" % START_MS, b"0", b"-1")) if g.chance(0.6)
+                 else g.integer()],
         lambda: [g.word(b"RETRYCOUNT"), g.counter()],
         lambda: [g.word(b"FORCE")],
         lambda: [g.word(b"JUSTID")],
@@ -608,54 +536,36 @@ def _nested_command(g: Gen) -> list[bytes]:
 
 TEMPLATES: dict[str, Template] = {
     "xadd": _xadd,
-    "xrange": lambda g: (
-        [g.stream_key(), g.stream_id(), g.stream_id()]
-        + g.options(lambda: [g.word(b"COUNT"), g.count()])
-    ),
-    "xrevrange": lambda g: (
-        [g.stream_key(), g.stream_id(), g.stream_id()]
-        + g.options(lambda: [g.word(b"COUNT"), g.count()])
-    ),
+    "xrange": lambda g: [g.stream_key(), g.stream_id(), g.stream_id()]
+    + g.options(lambda: [g.word(b"COUNT"), g.count()]),
+    "xrevrange": lambda g: [g.stream_key(), g.stream_id(), g.stream_id()]
+    + g.options(lambda: [g.word(b"COUNT"), g.count()]),
     "xlen": lambda g: [g.stream_key()],
     "xdel": lambda g: [g.stream_key()] + [g.stream_id() for _ in range(g.rng.randint(1, 3))],
     "xtrim": lambda g: [g.stream_key(), *g.trim_options()],
-    "xsetid": lambda g: (
-        [g.stream_key(), g.stream_id()]
-        + g.options(
-            lambda: [g.word(b"ENTRIESADDED"), g.counter()],
-            lambda: [g.word(b"MAXDELETEDID"), g.stream_id()],
-        )
+    "xsetid": lambda g: [g.stream_key(), g.stream_id()]
+    + g.options(
+        lambda: [g.word(b"ENTRIESADDED"), g.counter()],
+        lambda: [g.word(b"MAXDELETEDID"), g.stream_id()],
     ),
     "xread": _xread,
     "xreadgroup": _xreadgroup,
-    "xgroup|create": lambda g: (
-        [g.stream_key(), g.group(), g.stream_id()]
-        + g.options(lambda: [g.word(b"MKSTREAM")], lambda: [g.word(b"ENTRIESREAD"), g.counter()])
-    ),
-    "xgroup|setid": lambda g: (
-        [g.stream_key(), g.group(), g.stream_id()]
-        + g.options(lambda: [g.word(b"ENTRIESREAD"), g.counter()])
-    ),
+    "xgroup|create": lambda g: [g.stream_key(), g.group(), g.stream_id()]
+    + g.options(lambda: [g.word(b"MKSTREAM")], lambda: [g.word(b"ENTRIESREAD"), g.counter()]),
+    "xgroup|setid": lambda g: [g.stream_key(), g.group(), g.stream_id()]
+    + g.options(lambda: [g.word(b"ENTRIESREAD"), g.counter()]),
     "xgroup|destroy": lambda g: [g.stream_key(), g.group()],
     "xgroup|createconsumer": lambda g: [g.stream_key(), g.group(), g.consumer()],
     "xgroup|delconsumer": lambda g: [g.stream_key(), g.group(), g.consumer()],
-    "xack": lambda g: (
-        [g.stream_key(), g.group()] + [g.stream_id() for _ in range(g.rng.randint(1, 3))]
-    ),
+    "xack": lambda g: [g.stream_key(), g.group()]
+    + [g.stream_id() for _ in range(g.rng.randint(1, 3))],
     "xpending": _xpending,
     "xclaim": _xclaim,
-    "xautoclaim": lambda g: (
-        [g.stream_key(), g.group(), g.consumer(), g.millis(), g.stream_id()]
-        + g.options(lambda: [g.word(b"COUNT"), g.count()], lambda: [g.word(b"JUSTID")])
-    ),
-    "xinfo|stream": lambda g: (
-        [g.stream_key()]
-        + (
-            [g.word(b"FULL")] + g.options(lambda: [g.word(b"COUNT"), g.count()])
-            if g.chance(0.5)
-            else []
-        )
-    ),
+    "xautoclaim": lambda g: [g.stream_key(), g.group(), g.consumer(), g.millis(), g.stream_id()]
+    + g.options(lambda: [g.word(b"COUNT"), g.count()], lambda: [g.word(b"JUSTID")]),
+    "xinfo|stream": lambda g: [g.stream_key()]
+    + ([g.word(b"FULL")] + g.options(lambda: [g.word(b"COUNT"), g.count()]) if g.chance(0.5)
+       else []),
     "xinfo|groups": lambda g: [g.stream_key()],
     "xinfo|consumers": lambda g: [g.stream_key(), g.group()],
     "set": _set,
@@ -666,24 +576,18 @@ TEMPLATES: dict[str, Template] = {
     "pexpire": _expire,
     "expireat": _expire,
     "pexpireat": _expire,
-    "scan": lambda g: (
-        [g.integer() if g.chance(0.3) else b"0"]
-        + g.options(
-            lambda: [g.word(b"MATCH"), g.pick(PATTERNS)],
-            lambda: [g.word(b"COUNT"), g.count()],
-            lambda: [g.word(b"TYPE"), g.pick(TYPES)],
-        )
+    "scan": lambda g: [g.integer() if g.chance(0.3) else b"0"]
+    + g.options(
+        lambda: [g.word(b"MATCH"), g.pick(PATTERNS)],
+        lambda: [g.word(b"COUNT"), g.count()],
+        lambda: [g.word(b"TYPE"), g.pick(TYPES)],
     ),
     "keys": lambda g: [g.pick(PATTERNS)],
     "rename": lambda g: [g.key(), g.key()],
     "renamenx": lambda g: [g.key(), g.key()],
-    "copy": lambda g: (
-        [g.key(), g.key()]
-        + g.options(
-            lambda: [g.word(b"DB"), g.pick((b"0", b"1", b"15", b"16", b"-1"))],
-            lambda: [g.word(b"REPLACE")],
-        )
-    ),
+    "copy": lambda g: [g.key(), g.key()]
+    + g.options(lambda: [g.word(b"DB"), g.pick((b"0", b"1", b"15", b"16", b"-1"))],
+                lambda: [g.word(b"REPLACE")]),
     "select": lambda g: [g.pick((b"0", b"1", b"15", b"16", b"-1", b"abc"))],
     "swapdb": lambda g: [g.pick((b"0", b"1", b"2", b"16")), g.pick((b"0", b"1", b"2", b"-1"))],
     "flushdb": lambda g: g.options(lambda: [g.word(g.pick((b"ASYNC", b"SYNC", b"NOW")))]),
@@ -693,16 +597,12 @@ TEMPLATES: dict[str, Template] = {
         lambda: [g.word(b"TYPE"), g.pick(TYPES)],
         lambda: [g.word(b"ID"), *(g.client_id() for _ in range(g.rng.randint(1, 2)))],
     ),
-    "client|unblock": lambda g: (
-        [g.client_id()]
-        + g.options(lambda: [g.word(g.pick((b"TIMEOUT", b"ERROR", b"OTHER")))], probability=0.6)
-    ),
+    "client|unblock": lambda g: [g.client_id()]
+    + g.options(lambda: [g.word(g.pick((b"TIMEOUT", b"ERROR", b"OTHER")))], probability=0.6),
     "client|reply": lambda g: [g.word(g.pick((b"ON", b"OFF", b"SKIP", b"MAYBE")))],
     "client|setname": lambda g: [g.pick((b"conn", b"", b"a b", b"x\n"))],
-    "client|setinfo": lambda g: [
-        g.word(g.pick((b"LIB-NAME", b"LIB-VER", b"NAME"))),
-        g.pick((b"redis-py", b"1.0", b"a b", b"")),
-    ],
+    "client|setinfo": lambda g: [g.word(g.pick((b"LIB-NAME", b"LIB-VER", b"NAME"))),
+                                 g.pick((b"redis-py", b"1.0", b"a b", b""))],
     "client|no-evict": lambda g: [g.word(g.pick((b"ON", b"OFF", b"MAYBE")))],
     "client|no-touch": lambda g: [g.word(g.pick((b"ON", b"OFF", b"MAYBE")))],
     "config|get": lambda g: [g.pick(CONFIG_NAMES) for _ in range(g.rng.randint(1, 3))],
@@ -712,11 +612,8 @@ TEMPLATES: dict[str, Template] = {
     "command|info": lambda g: [g.pick(NAMES) for _ in range(g.rng.randint(0, 3))],
     "command|docs": lambda g: [g.pick(NAMES) for _ in range(g.rng.randint(0, 3))],
     "command|list": lambda g: g.options(
-        lambda: [
-            g.word(b"FILTERBY"),
-            g.word(g.pick((b"MODULE", b"ACLCAT", b"PATTERN"))),
-            g.pick((b"stream", b"x*", b"read", b"*")),
-        ],
+        lambda: [g.word(b"FILTERBY"), g.word(g.pick((b"MODULE", b"ACLCAT", b"PATTERN"))),
+                 g.pick((b"stream", b"x*", b"read", b"*"))],
         probability=0.7,
     ),
     "hello": lambda g: (
@@ -728,10 +625,8 @@ TEMPLATES: dict[str, Template] = {
         if g.chance(0.8)
         else []
     ),
-    "auth": lambda g: (
-        ([g.pick((b"default", b"nobody"))] if g.chance(0.5) else [])
-        + [g.pick((b"pw", b"", b"secret"))]
-    ),
+    "auth": lambda g: ([g.pick((b"default", b"nobody"))] if g.chance(0.5) else [])
+    + [g.pick((b"pw", b"", b"secret"))],
     "debug": lambda g: (
         [g.word(b"SET-ACTIVE-EXPIRE"), g.pick((b"0", b"1", b"x"))]
         if g.chance(0.5)
@@ -743,29 +638,15 @@ TEMPLATES: dict[str, Template] = {
         for _ in range(g.rng.randint(0, 2))
     ],
     "info": lambda g: [
-        g.pick(
-            (
-                b"server",
-                b"clients",
-                b"stats",
-                b"errorstats",
-                b"keyspace",
-                b"all",
-                b"everything",
-                b"default",
-                b"commandstats",
-                b"nosuch",
-            )
-        )
+        g.pick((b"server", b"clients", b"stats", b"errorstats", b"keyspace", b"all",
+                b"everything", b"default", b"commandstats", b"nosuch"))
         for _ in range(g.rng.randint(0, 2))
     ],
     "ping": lambda g: [g.junk()] if g.chance(0.5) else [],
 }
 
 NAMES = [spec.fullname.encode() for top in COMMANDS.values() for spec in top.all_specs()] + [
-    b"nosuch",
-    b"XGROUP|nosuch",
-    b"get|x",
+    b"nosuch", b"XGROUP|nosuch", b"get|x",
 ]
 
 
@@ -861,25 +742,9 @@ _FIXTURE = [
     [b"SET", b"str", b"hello"],
     [b"SET", b"num", b"10"],
     [b"SET", b"ttl", b"soon", b"PX", b"1500"],
-    *(
-        [b"XADD", b"s", stream_id, b"f", b"v%d" % n]
-        for n, stream_id in enumerate(
-            (
-                b"1-1",
-                b"1-2",
-                b"2-0",
-                b"3-5",
-                b"4-0",
-                b"5-0",
-                b"6-0",
-                b"7-1",
-                b"8-0",
-                b"9-0",
-                b"10-0",
-                b"12-0",
-            )
-        )
-    ),
+    *([b"XADD", b"s", stream_id, b"f", b"v%d" % n] for n, stream_id in enumerate(
+        (b"1-1", b"1-2", b"2-0", b"3-5", b"4-0", b"5-0", b"6-0", b"7-1", b"8-0", b"9-0",
+         b"10-0", b"12-0"))),
     [b"XADD", b"s", b"13-0", b"other", b"x" * 70, b"f", b"1"],
     [b"XGROUP", b"CREATE", b"s", b"g", b"0"],
     [b"XGROUP", b"CREATE", b"s", b"g2", b"$"],
@@ -959,11 +824,8 @@ class Harness:
     def _new_client(self, protocol: int) -> Client:
         connection = FakeConnection(self)
         client = Client(
-            self.core,
-            connection,
-            addr=f"127.0.0.1:{40000 + self.core._last_client_id}",
-            laddr="127.0.0.1:6379",
-            fd=10,
+            self.core, connection, addr=f"127.0.0.1:{40000 + self.core._last_client_id}",
+            laddr="127.0.0.1:6379", fd=10,
         )
         connection.client = client
         self.core.add_client(client)
@@ -1090,7 +952,9 @@ class Harness:
         to the caller or to the blocked reader whose re-run failed; nothing else is logged."""
         logged = self.log_records[log_mark:]
         if len(logged) != injected or any(record.exc_info is None for record in logged):
-            self.fail(f"{injected} faults injected, logged: {[r.getMessage() for r in logged]}")
+            self.fail(
+                f"{injected} faults injected, logged: {[r.getMessage() for r in logged]}"
+            )
         answered = reply.count(INTERNAL_ERROR_REPLY) + sum(
             data.count(INTERNAL_ERROR_REPLY) for data in delivered
         )
@@ -1120,8 +984,7 @@ class Harness:
             state_before, state_after = state_before[:-1], state_after[:-1]
         if state_before != state_after:
             changed = [
-                i
-                for i, (old, new) in enumerate(zip(state_before, state_after, strict=True))
+                i for i, (old, new) in enumerate(zip(state_before, state_after, strict=True))
                 if old != new
             ]
             self.fail(f"error {reply!r} changed client/server state at fields {changed}")

@@ -187,7 +187,8 @@ def test_debug_runs_when_enabled(setting: str, make_server: Callable[..., Server
         assert client.command("DEBUG", "sleep", "0.001") == b"+OK\r\n"
         assert client.command("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"+OK\r\n"
         assert client.command("DEBUG", "NOPE") == (
-            b"-ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP.\r\n"
+            b"-ERR unknown subcommand or wrong number of arguments for 'NOPE'. "
+            b"Try DEBUG HELP.\r\n"
         )
     finally:
         client.close()

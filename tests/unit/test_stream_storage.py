@@ -83,7 +83,9 @@ def test_reads_across_compressed_nodes_answer_the_plain_encoding() -> None:
         assert got == (len(want), b"*%d\r\n" % len(want) + b"".join(expected[i] for i in want))
         want_back = ids[low : high + 1][::-1][:count] if count else ids[low : high + 1][::-1]
         got_back = stream.range_array(ids[low], ids[high], count, reverse=True)
-        assert got_back[1] == b"*%d\r\n" % len(want_back) + b"".join(expected[i] for i in want_back)
+        assert got_back[1] == b"*%d\r\n" % len(want_back) + b"".join(
+            expected[i] for i in want_back
+        )
     for stream_id in rng.sample(ids, 50):
         assert stream.get(stream_id) == expected[stream_id]
 
