@@ -121,7 +121,7 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     except Exception:  # a bug must not take the connection or the server down
         log.exception("internal error running %s", spec.fullname)
         reply = error_reply(client, errors.INTERNAL_ERROR)
-    counters = core.command_stats_of(spec)
+    counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
     if type(reply) is ErrorReply:
         counters.failed_calls += 1
     counters.calls += 1
