@@ -214,6 +214,9 @@ class BlockingRegistry:
         # pass is either served (and leaves) or re-queued in visiting order, leaving
         # them in place gives the same final order without moving anything.
         self.core.keyspace.now_ms = self.core.clock.now_ms()
+        # A lone waiter has no place to keep: its retry alone decides (a retry that
+        # finds nothing has the same effect as the check), so the check is skipped.
+        alone = len(queue) == 1
         for waiter in list(queue):
             if self.by_client.get(waiter.client.id) is not waiter:
                 continue  # released while serving an earlier waiter
@@ -222,7 +225,7 @@ class BlockingRegistry:
                 value = None
             if not (type(value) is waiter.value_type or waiter.unblock_on_nokey):
                 continue
-            if waiter.idle is not None and _idle(waiter):
+            if waiter.idle is not None and not alone and _idle(waiter):
                 continue
             self._retry(waiter)
 

@@ -544,11 +544,16 @@ class Stream:
             node_index = self._node_index(start)
             node = nodes[node_index]
             position = node.search(start)
+        stored = len(node.flags)
+        if not count and end == MAX_ID and node_index == len(nodes) - 1:
+            count = stored - position  # the rest of the last node (what XREAD wakes for)
+            if not count:
+                return 0, b"*0\r\n"
         last = position + count
         if (
             count
-            and last <= len(node.flags)
-            and node.count == len(node.flags)
+            and last <= stored
+            and node.count == stored
             and (end == MAX_ID or ((node.ms[last - 1] << 64) | node.seq[last - 1]) <= end)
         ):
             # The usual read (COUNT within one node without tombstones): one slice.
