@@ -99,6 +99,10 @@ def _parse_timeout(raw: bytes, now_ms: int) -> int:
 
 def _resolve_id(raw: bytes, stream: Stream | None, group_read: bool) -> int:
     """One stream's ID argument as a concrete ID to read after."""
+    if raw[:1].isdigit():  # an ID (not "$", "+" or ">")
+        return parse_id(raw, 0, strict=True)
+    if raw == b">" and group_read:
+        return NEW_ENTRIES
     text = c_bytes(raw)
     if text == b"$":
         if group_read:
@@ -193,34 +197,56 @@ def serve_read(client: Client, request: ReadRequest) -> Any | None:
     may have replaced or removed them), so an error still leaves no trace.
     """
     group_name = request.group
-    targets: list[tuple[Stream | None, ConsumerGroup | None]] = []
-    for key in request.keys:
+    keys = request.keys
+    if len(keys) == 1:  # the usual read, without the lists of the general case
+        key = keys[0]
         stream: Stream | None = lookup_read_typed(client, key, Stream)
         group = (
             required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
             if group_name is not None
             else None
         )
-        targets.append((stream, group))
-    now = client.core.keyspace.now_ms
-    served: list[tuple[bytes, Any]] = []
-    for key, after, (stream, group) in zip(request.keys, request.ids, targets, strict=True):
         if stream is None:
-            continue
-        if group is None:
-            if stream.length and stream.last_live_id() > after:
-                _, entries = stream.range_array(after + 1, MAX_ID, request.count)
-                served.append((key, RawReply(entries)))
-            continue
-        consumer, _ = group.consumer_seen(request.consumer, now)
-        if after == NEW_ENTRIES:
-            ids, entries = group.deliver_new(stream, consumer, request.count, request.noack, now)
-            if ids:
-                served.append((key, RawReply(entries)))
-        else:
-            history = group.history(stream, consumer, after, request.count, now)
-            served.append((key, _history_reply(history)))
+            return None
+        entries = _serve_stream(client, request, stream, group, request.ids[0])
+        return PairList(((key, entries),)) if entries is not None else None
+    targets: list[tuple[Stream | None, ConsumerGroup | None]] = []
+    for key in keys:
+        stream = lookup_read_typed(client, key, Stream)
+        group = (
+            required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
+            if group_name is not None
+            else None
+        )
+        targets.append((stream, group))
+    served: list[tuple[bytes, Any]] = []
+    for key, after, (stream, group) in zip(keys, request.ids, targets, strict=True):
+        if stream is not None:
+            entries = _serve_stream(client, request, stream, group, after)
+            if entries is not None:
+                served.append((key, entries))
     return PairList(served) if served else None
+
+
+def _serve_stream(
+    client: Client,
+    request: ReadRequest,
+    stream: Stream,
+    group: ConsumerGroup | None,
+    after: int,
+) -> Any | None:
+    """What ``request`` reads from one stream (checked already), or ``None`` if nothing."""
+    if group is None:
+        if stream.length and stream.last_live_id() > after:
+            return RawReply(stream.range_array(after + 1, MAX_ID, request.count)[1])
+        return None
+    now = client.core.keyspace.now_ms
+    consumer, _ = group.consumer_seen(request.consumer, now)
+    if after == NEW_ENTRIES:
+        ids, entries = group.deliver_new(stream, consumer, request.count, request.noack, now)
+        return RawReply(entries) if ids else None
+    history = group.history(stream, consumer, after, request.count, now)
+    return _history_reply(history)
 
 
 def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
