@@ -673,6 +673,11 @@ def encode(value: Any, protocol: int = 2) -> bytes:
         if -1 <= value <= 1023:
             return _SMALL_INTS[value + 1]
         return b":%d\r\n" % value
+    if kind is PairList and len(value) == 1:  # XREAD / XREADGROUP of one stream
+        key, item = value[0]
+        if type(key) is bytes and type(item) is RawReply:
+            head = b"%1\r\n" if protocol == 3 else b"*1\r\n*2\r\n"
+            return b"%b$%d\r\n%b\r\n%b" % (head, len(key), key, item.data)
     parts: list[bytes] = []
     _encode_into(value, protocol, parts)
     return b"".join(parts)

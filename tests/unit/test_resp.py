@@ -30,6 +30,7 @@ from minivalkey.replies import (
     BigNumber,
     ErrorReply,
     Map,
+    PairList,
     Push,
     RawReply,
     Set,
@@ -781,6 +782,24 @@ ENCODE_CASES = [
         b"$1\r\nv\r\n$1\r\nv\r\n",
         b"%3\r\n$1\r\nm\r\n%1\r\n$1\r\nt\r\n#t\r\n$1\r\ns\r\n~2\r\n,0.5\r\n(7\r\n"
         b"$1\r\nv\r\n=5\r\ntxt:v\r\n",
+    ),
+    (  # XREAD of one stream (the encoder's shortcut), then the general forms
+        "pair-list-one-raw",
+        PairList([(b"s", RawReply(b"*0\r\n"))]),
+        b"*1\r\n*2\r\n$1\r\ns\r\n*0\r\n",
+        b"%1\r\n$1\r\ns\r\n*0\r\n",
+    ),
+    (
+        "pair-list-one-list",
+        PairList([(b"s", [1])]),
+        b"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n:1\r\n",
+        b"%1\r\n$1\r\ns\r\n*1\r\n:1\r\n",
+    ),
+    (
+        "pair-list-two",
+        PairList([(b"a", RawReply(b"*0\r\n")), (b"a", None)]),
+        b"*2\r\n*2\r\n$1\r\na\r\n*0\r\n*2\r\n$1\r\na\r\n$-1\r\n",
+        b"%2\r\n$1\r\na\r\n*0\r\n$1\r\na\r\n_\r\n",
     ),
     (
         "everything-inside-a-list",
