@@ -168,11 +168,11 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
     half = (argc - streams_at) // 2
     keys = tuple(argv[streams_at : streams_at + half])
     ids: list[int] = []
-    for key, raw_id in zip(keys, argv[streams_at + half :], strict=True):
+    for index, key in enumerate(keys, streams_at + half):  # index: the key's ID argument
         stream: Stream | None = lookup_read_typed(client, key, Stream)
         if group is not None:
             required_group(stream, key, group, errors.XREADGROUP_NOGROUP_SUFFIX)
-        ids.append(_resolve_id(raw_id, stream, group_read))
+        ids.append(_resolve_id(argv[index], stream, group_read))
     return ReadRequest(keys, tuple(ids), count, deadline, group, consumer, noack)
 
 

@@ -73,6 +73,11 @@ class SortedIds:
         if not values:
             return
         chunks, maxes = self._chunks, self._maxes
+        if chunks and len(chunks[-1]) + len(values) <= LOAD:  # the usual: room in the last
+            chunks[-1] += values
+            maxes[-1] = values[-1]
+            self._len += len(values)
+            return
         taken = 0  # values that went into the last chunk, filling it up to LOAD
         if chunks and len(chunks[-1]) < LOAD:
             taken = LOAD - len(chunks[-1])

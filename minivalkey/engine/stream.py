@@ -668,7 +668,10 @@ class Stream:
 
     def last_live_id(self) -> int:
         """The ID of the last live entry, 0 when the stream is empty."""
-        for node in reversed(self.nodes):
+        nodes = self.nodes
+        if nodes and nodes[-1].count == len(nodes[-1].flags):  # a tail without tombstones
+            return nodes[-1].last_id()
+        for node in reversed(nodes):
             index = node.last_live_index()
             if index >= 0:
                 return node.id_at(index)
