@@ -447,26 +447,29 @@ class HiredisRequestParser:
             return fallback.feed(data)
         if not data:
             return []
+        # hiredis allocates the whole list as soon as it reads a count line: 16 GiB
+        # and seconds of deallocation for "*2147483647". Any "*" and 6+ digits in the
+        # new bytes (a payload too, rarely) sends the connection to the pure parser.
         pending = self._pending
         if pending:
             pending += data
             view: bytes | bytearray = pending
+            # Bytes before _scan_pos are known payload or already checked lines.
+            scan_from = max(len(view) - len(data), self._scan_pos) - 6
+            big_count = _BIG_COUNT.search(view, max(0, scan_from))
         else:
             if data[0] != 0x2A:  # an inline command: the pure parser's job
                 return self._hand_over([], data, 0)
             view = data
-        # hiredis allocates the whole list as soon as it reads a count line: 16 GiB
-        # and seconds of deallocation for "*2147483647". Any "*" and 6+ digits in the
-        # new bytes (a payload too, rarely) sends the connection to the pure parser.
-        # Bytes before _scan_pos are known payload or already checked lines.
-        scan_from = max(len(view) - len(data), self._scan_pos) - 6
-        if _BIG_COUNT.search(view, max(0, scan_from)) is not None:
+            big_count = _BIG_COUNT.search(data)
+        if big_count is not None:
             self._pending = bytearray()
             return self._hand_over([], view, 0)
         reader = self._reader
         reader.feed(data)
         commands: list[list[bytes]] = []
         max_bulk_len = self.max_bulk_len
+        unauthenticated = self.unauthenticated
         overhead = _BULK_OVERHEAD
         off = 0  # offset in view of the first byte not yet returned as a command
         gets = reader.gets
@@ -477,12 +480,10 @@ class HiredisRequestParser:
                 return self._hand_over(commands, view, off)
             if command is False:
                 break
-            if view[off] != 0x2A:  # '*'; anything else is inline for Valkey
-                return self._hand_over(commands, view, off)
-            if command is None:  # *-1, ignored like *0
-                off += 5
-                continue
-            if type(command) is not list:
+            if type(command) is not list or view[off] != 0x2A:  # '*': else inline
+                if command is None and view[off] == 0x2A:  # *-1, ignored like *0
+                    off += 5
+                    continue
                 return self._hand_over(commands, view, off)
             argc = len(command)
             start = off
@@ -499,7 +500,7 @@ class HiredisRequestParser:
                 return self._hand_over(commands, view, start)
             if off - start > max_bulk_len and max(map(len, command)) > max_bulk_len:
                 return self._hand_over(commands, view, start)
-            if self.unauthenticated and (
+            if unauthenticated and (
                 argc > UNAUTHENTICATED_MAX_MULTIBULK_LEN
                 or (
                     off - start > UNAUTHENTICATED_MAX_BULK_LEN
@@ -510,10 +511,10 @@ class HiredisRequestParser:
             if argc:
                 commands.append(command)
         if off == len(view):  # at a command boundary
-            if pending:
+            if pending:  # (without, the scan state is still the one of a boundary)
                 pending.clear()
-            self._scan_pos = 0
-            self._scan_left = -1
+                self._scan_pos = 0
+                self._scan_left = -1
             return commands
         if view is data:
             self._pending = bytearray(memoryview(data)[off:])
