@@ -44,6 +44,16 @@ class PendingEntry:
         self.consumer = consumer
 
 
+def _entries_between(
+    ids: SortedIds, entries: dict[int, PendingEntry], start: int, end: int
+) -> Iterator[tuple[int, PendingEntry]]:
+    """(ID, entry) for the ``ids`` within ``start..end`` that ``entries`` holds, ascending."""
+    for stream_id in ids.irange(start, end):
+        entry = entries.get(stream_id)
+        if entry is not None:
+            yield stream_id, entry
+
+
 class PendingList:
     """An ordered map from stream ID to ``PendingEntry``: ``entries`` by ID, and
     ``ids``, the same IDs sorted."""
@@ -81,11 +91,7 @@ class PendingList:
 
     def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
-        entries = self.entries
-        for stream_id in self.ids.irange(start, end):
-            entry = entries.get(stream_id)
-            if entry is not None:
-                yield stream_id, entry
+        return _entries_between(self.ids, self.entries, start, end)
 
     def first_id(self) -> int | None:
         return self.ids.first()
@@ -128,11 +134,7 @@ class OwnedPending:
 
     def range(self, start: int = 0, end: int = MAX_ID) -> Iterator[tuple[int, PendingEntry]]:
         """(ID, entry) pairs with ``start <= ID <= end``, ascending; safe to mutate meanwhile."""
-        entries = self.group_entries
-        for stream_id in self.ids.irange(start, end):
-            entry = entries.get(stream_id)
-            if entry is not None:
-                yield stream_id, entry
+        return _entries_between(self.ids, self.group_entries, start, end)
 
 
 class Consumer:

@@ -38,14 +38,20 @@ class SortedIds:
     def __bool__(self) -> bool:
         return self._len > 0
 
-    def __contains__(self, value: int) -> bool:
+    def _locate(self, value: int) -> tuple[int, int] | None:
+        """(chunk index, position in the chunk) of ``value``, or ``None`` if absent."""
         maxes = self._maxes
         index = bisect_left(maxes, value)
         if index == len(maxes):
-            return False
+            return None
         chunk = self._chunks[index]
         position = bisect_left(chunk, value)
-        return position < len(chunk) and chunk[position] == value
+        if position == len(chunk) or chunk[position] != value:
+            return None
+        return index, position
+
+    def __contains__(self, value: int) -> bool:
+        return self._locate(value) is not None
 
     def add(self, value: int) -> None:
         """Insert ``value``, which must not be present."""
@@ -100,14 +106,12 @@ class SortedIds:
                 del chunks[0]
                 del self._maxes[0]
             return True
-        maxes = self._maxes
-        index = bisect_left(maxes, value)
-        if index == len(maxes):
+        found = self._locate(value)
+        if found is None:
             return False
+        index, position = found
         chunk = self._chunks[index]
-        position = bisect_left(chunk, value)
-        if position == len(chunk) or chunk[position] != value:
-            return False
+        maxes = self._maxes
         del chunk[position]
         self._len -= 1
         if not chunk:
