@@ -511,7 +511,7 @@ class HiredisRequestParser:
             if argc:
                 commands.append(command)
         if off == len(view):  # at a command boundary
-            if pending:  # (without, the scan state is still the one of a boundary)
+            if pending:  # (with nothing pending, the scan state is already a boundary's)
                 pending.clear()
                 self._scan_pos = 0
                 self._scan_left = -1
