@@ -36,7 +36,6 @@ import csv
 import io
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -135,12 +134,7 @@ def _version(kind: str, port: int, pid: int, reference: str) -> str:
 
         libs = f"uvloop {uvloop.__version__}, hiredis {hiredis.__version__}"
         return f"benchmarks/null_server.py ({libs})"
-    client = benchlib.Client(port)
-    try:
-        fields = client.info("server")
-    finally:
-        client.close()
-    version = fields.get("valkey_version") or fields.get("redis_version", "?")
+    version = benchlib.reported_version(port)
     if kind == "minivalkey":
         from minivalkey import __version__
 
@@ -173,12 +167,7 @@ def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
             label = LABELS.get(kind, Path(reference).name)
             yield Running(kind, label, _version(kind, port, process.pid, reference), port)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            benchlib.stop(process)
 
 
 # -- load ----------------------------------------------------------------------------------------

@@ -169,22 +169,32 @@ def server(kind: str) -> Iterator[RunningServer]:
         )
         try:
             wait_ready(port, process)
-            client = Client(port)
-            try:
-                fields = client.info("server")
-            finally:
-                client.close()
-            version = fields.get("valkey_version") or fields.get("redis_version", "?")
+            version = reported_version(port)
             if kind == "minivalkey":
                 version = f"{_minivalkey_version()} (speaks Valkey {version})"
             yield RunningServer(kind, version, port, process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def reported_version(port: int) -> str:
+    """The version the server on ``port`` reports in INFO (Valkey's, else Redis's)."""
+    client = Client(port)
+    try:
+        fields = client.info("server")
+    finally:
+        client.close()
+    return fields.get("valkey_version") or fields.get("redis_version", "?")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if the server has not exited after 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _minivalkey_version() -> str:

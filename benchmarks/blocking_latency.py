@@ -67,7 +67,6 @@ import math
 import os
 import select
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -182,12 +181,7 @@ def started(kind: str, pin: bool) -> Iterator[Running]:
         )
         try:
             benchlib.wait_ready(port, process)
-            client = benchlib.Client(port)
-            try:
-                fields = client.info("server")
-            finally:
-                client.close()
-            version = fields.get("valkey_version") or fields.get("redis_version", "?")
+            version = benchlib.reported_version(port)
             notes = []
             if kind in ("minivalkey", "embedded"):
                 from minivalkey import __version__
@@ -198,12 +192,7 @@ def started(kind: str, pin: bool) -> Iterator[Running]:
                 version = f"{kind} {version}"
             yield Running(kind, version, port, process.pid, notes)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            benchlib.stop(process)
 
 
 # -- the driver ----------------------------------------------------------------------------------
@@ -853,16 +842,7 @@ measured on.
 
 
 def write_results(body: str) -> None:
-    start, end = "<!-- blocking_latency: start -->", "<!-- blocking_latency: end -->"
-    block = f"{start}\n{body.rstrip()}\n{end}\n"
-    text = RESULTS.read_text() if RESULTS.exists() else _HEADER
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1].lstrip("\n")
-        text = before + block + ("\n" + after if after else "")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    RESULTS.write_text(text)
+    benchlib.write_section("blocking_latency", body, RESULTS, _HEADER)
 
 
 FULL: dict[str, object] = {"readers": "1,100,1000", "samples": 300, "budget": 240.0}
