@@ -39,6 +39,13 @@ def run(client: Client, *args: str) -> bytes:
     return execute(client, [arg.encode() for arg in args])
 
 
+def block_group_readers(clients: list[Client]) -> None:
+    """Client i blocks as consumer c<i> of group g on s, for one new entry."""
+    for index, client in enumerate(clients):
+        group_args = ("GROUP", "g", f"c{index}", "COUNT", "1", "BLOCK", "0")
+        run(client, "XREADGROUP", *group_args, "STREAMS", "s", ">")
+
+
 def delivered_bytes(connection: RecordingConnection) -> list[bytes]:
     return [encode(reply, 2) for reply in connection.delivered]
 
@@ -74,21 +81,7 @@ def test_group_waiters_are_served_in_blocking_order_and_requeued() -> None:
     writer, _ = new_client(core)
     run(writer, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
     readers = [new_client(core) for _ in range(3)]
-    for index, (client, _) in enumerate(readers):
-        run(
-            client,
-            "XREADGROUP",
-            "GROUP",
-            "g",
-            f"c{index}",
-            "COUNT",
-            "1",
-            "BLOCK",
-            "0",
-            "STREAMS",
-            "s",
-            ">",
-        )
+    block_group_readers([client for client, _ in readers])
     assert core.blocking.total_blocking_keys_on_nokey == 1
     run(writer, "XADD", "s", "1-0", "f", "v")
     served = [len(connection.delivered) for _, connection in readers]
@@ -197,21 +190,7 @@ def test_group_waiters_with_nothing_new_keep_their_place_and_are_marked_seen() -
     writer, _ = new_client(core)
     run(writer, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
     readers = [new_client(core)[0] for _ in range(3)]
-    for index, client in enumerate(readers):
-        run(
-            client,
-            "XREADGROUP",
-            "GROUP",
-            "g",
-            f"c{index}",
-            "COUNT",
-            "1",
-            "BLOCK",
-            "0",
-            "STREAMS",
-            "s",
-            ">",
-        )
+    block_group_readers(readers)
     clock.advance(5)
     retried: list[int] = []
     for index, client in enumerate(readers):
