@@ -169,9 +169,7 @@ def parse_read(client: Client, argv: list[bytes], group_read: bool) -> ReadReque
     keys = tuple(argv[streams_at : streams_at + half])
     ids: list[int] = []
     for index, key in enumerate(keys, streams_at + half):  # index: the key's ID argument
-        stream: Stream | None = lookup_read_typed(client, key, Stream)
-        if group is not None:
-            required_group(stream, key, group, errors.XREADGROUP_NOGROUP_SUFFIX)
+        stream, _ = _checked(client, key, group)
         ids.append(_resolve_id(argv[index], stream, group_read))
     return ReadRequest(keys, tuple(ids), count, deadline, group, consumer, noack)
 
@@ -196,29 +194,15 @@ def serve_read(client: Client, request: ReadRequest) -> Any | None:
     Keys are checked again first (a blocked reader re-runs this after writes that
     may have replaced or removed them), so an error still leaves no trace.
     """
-    group_name = request.group
     keys = request.keys
     if len(keys) == 1:  # the usual read, without the lists of the general case
         key = keys[0]
-        stream: Stream | None = lookup_read_typed(client, key, Stream)
-        group = (
-            required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
-            if group_name is not None
-            else None
-        )
+        stream, group = _checked(client, key, request.group)
         if stream is None:
             return None
         entries = _serve_stream(client, request, stream, group, request.ids[0])
         return PairList(((key, entries),)) if entries is not None else None
-    targets: list[tuple[Stream | None, ConsumerGroup | None]] = []
-    for key in keys:
-        stream = lookup_read_typed(client, key, Stream)
-        group = (
-            required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
-            if group_name is not None
-            else None
-        )
-        targets.append((stream, group))
+    targets = [_checked(client, key, request.group) for key in keys]
     served: list[tuple[bytes, Any]] = []
     for key, after, (stream, group) in zip(keys, request.ids, targets, strict=True):
         if stream is not None:
@@ -226,6 +210,16 @@ def serve_read(client: Client, request: ReadRequest) -> Any | None:
             if entries is not None:
                 served.append((key, entries))
     return PairList(served) if served else None
+
+
+def _checked(
+    client: Client, key: bytes, group_name: bytes | None
+) -> tuple[Stream | None, ConsumerGroup | None]:
+    """The stream at ``key`` (WRONGTYPE otherwise) and, for XREADGROUP, its group (NOGROUP)."""
+    stream: Stream | None = lookup_read_typed(client, key, Stream)
+    if group_name is None:
+        return stream, None
+    return stream, required_group(stream, key, group_name, errors.XREADGROUP_NOGROUP_SUFFIX)
 
 
 def _serve_stream(
