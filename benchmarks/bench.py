@@ -18,12 +18,19 @@ per server with pipelined XADD), unpipelined and pipelined 32 deep. The null ser
 answers XRANGE with an empty array, so for the range workloads it bounds only the
 request side.
 
-Method: with two CPUs or more the server runs on CPU 0 and redis-benchmark on CPU 1
-(``taskset``). Each workload first runs a warm-up whose rate sizes the measured runs
-(about ``--seconds`` each, so slow and fast servers take similar time), then
-``--repetitions`` runs; a figure is the median requests/s. ``--quick`` (under two
-minutes) shortens the runs; the full mode stays under ten. Every server started is
-stopped, also on errors or Ctrl-C. ``--write`` stores the table in
+Method: with two CPUs or more the servers run on CPU 0 and redis-benchmark on CPU 1
+(``taskset``). All three servers run for the whole run (the idle ones wait in their
+event loops). Per workload each server first runs a warm-up whose rate sizes its
+measured runs (about ``--seconds`` each, so slow and fast servers take similar time);
+then come rounds of one measured run per server in turn, the order rotating, each
+after a quiet 100 ms, so that bursts of other work on the machine fall on every
+server alike. Up to two extra rounds replace runs during which other processes used
+more than 15% of a core; the ``--repetitions`` quietest runs count and a figure is
+their median. Besides requests/s, each run records the CPU time the server used per
+request and the CPU use of the server and of redis-benchmark: a load generator near
+100% with the server well below it means the client set the pace. ``--quick`` (under
+two minutes) shortens the runs; the full mode stays under ten. Every server started
+is stopped, also on errors or Ctrl-C. ``--write`` stores the tables in
 benchmarks/RESULTS.md (section ``bench``) and the figures in
 benchmarks/results/bench.json (for ``chart.py``).
 """
@@ -35,13 +42,14 @@ import contextlib
 import csv
 import io
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +69,10 @@ STREAM_ENTRIES = 100_000
 RANGE_KEY = b"bench:range"
 XADD_KEY = "bench:xadd"
 RUN_TIMEOUT_S = 120  # one redis-benchmark run; far above any sized run
+KINDS = ("minivalkey", "reference", "null")
+QUIET_PERCENT = 15.0  # a measured run starts once others use at most this much of a core ...
+QUIET_WAIT_S = 1.0  # ... or after this long
+EXTRA_ROUNDS = 2  # rounds beyond --repetitions while a server lacks quiet runs
 
 HEADER = """# Benchmarks
 
@@ -112,6 +124,7 @@ class Running:
     label: str
     version: str
     port: int
+    pid: int
 
 
 def pinning_possible() -> bool:
@@ -165,7 +178,8 @@ def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
         try:
             benchlib.wait_ready(port, process)
             label = LABELS.get(kind, Path(reference).name)
-            yield Running(kind, label, _version(kind, port, process.pid, reference), port)
+            version = _version(kind, port, process.pid, reference)
+            yield Running(kind, label, version, port, process.pid)
         finally:
             benchlib.stop(process)
 
@@ -218,47 +232,136 @@ class Settings:
     pin: bool
 
 
-def measure(server: Running, workload: Workload, settings: Settings) -> float:
-    """Warm up, size the runs from the warm-up rate, then the median of the repetitions."""
+@dataclass
+class Sample:
+    """One measured run of one workload on one server."""
+
+    rate: float  # requests/s, as redis-benchmark reports it
+    server_us: float  # server CPU time per request, µs
+    server_cpu: float  # server CPU use, % of one core
+    load_cpu: float  # redis-benchmark's CPU use, % of one core
+    other_cpu: float  # CPU of every other process, % of one core
+
+
+@dataclass
+class Figures:
+    """Medians over the runs that count (``others``: their mean)."""
+
+    rate: float
+    server_us: float
+    server_cpu: float
+    load_cpu: float
+    other_cpu: float
+    runs: int  # runs that count
+    measured: int  # runs measured (the noisiest beyond ``runs`` are dropped)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(
+    server: Running, workload: Workload, requests: int, pin: bool, pids: Sequence[int]
+) -> Sample:
+    """One measured redis-benchmark run, with the CPU every party used during it."""
     if not workload.needs_stream:
         reset_xadd_key(server.port)
-    warm_rate = redis_benchmark(
-        server.port, workload, settings.warmup * workload.pipeline, settings.pin
+    machine = benchlib.LoadMeter(pids)
+    server_ticks = benchlib.process_ticks(server.pid)
+    load_s = _children_cpu_s()
+    started = time.perf_counter()
+    rate = redis_benchmark(server.port, workload, requests, pin)
+    elapsed = time.perf_counter() - started
+    server_s = (benchlib.process_ticks(server.pid) - server_ticks) / benchlib.CLOCK_TICKS
+    load_s = _children_cpu_s() - load_s
+    return Sample(
+        rate,
+        1e6 * server_s / requests,
+        100 * server_s / elapsed,
+        100 * load_s / elapsed,
+        machine.other_percent()[0],
     )
-    requests = int(warm_rate * settings.seconds)
-    requests = max(requests, CLIENTS * workload.pipeline * 20)
-    rates = []
-    for _ in range(settings.repetitions):
+
+
+def _other_cpu(sample: Sample) -> float:
+    return sample.other_cpu
+
+
+def summarize(samples: Sequence[Sample], repetitions: int) -> Figures:
+    kept = benchlib.quietest(samples, repetitions, _other_cpu)
+
+    def median(pick: Callable[[Sample], float]) -> float:
+        return statistics.median(pick(sample) for sample in kept)
+
+    return Figures(
+        median(lambda sample: sample.rate),
+        median(lambda sample: sample.server_us),
+        median(lambda sample: sample.server_cpu),
+        median(lambda sample: sample.load_cpu),
+        statistics.fmean(sample.other_cpu for sample in kept),
+        len(kept),
+        len(samples),
+    )
+
+
+def measure(
+    servers: Sequence[Running], workload: Workload, settings: Settings
+) -> dict[str, Figures]:
+    """Warm up each server (its rate sizes its runs), then the interleaved rounds."""
+    pids = [server.pid for server in servers]
+    sizes = []
+    for server in servers:
         if not workload.needs_stream:
             reset_xadd_key(server.port)
-        rates.append(redis_benchmark(server.port, workload, requests, settings.pin))
-    return statistics.median(rates)
+        warm_rate = redis_benchmark(
+            server.port, workload, settings.warmup * workload.pipeline, settings.pin
+        )
+        sizes.append(max(int(warm_rate * settings.seconds), CLIENTS * workload.pipeline * 20))
+    samples = benchlib.interleaved_rounds(
+        len(servers),
+        settings.repetitions,
+        EXTRA_ROUNDS,
+        pids,
+        lambda k: timed_run(servers[k], workload, sizes[k], settings.pin, pids),
+        _other_cpu,
+        QUIET_PERCENT,
+        QUIET_WAIT_S,
+    )
+    return {
+        server.kind: summarize(got, settings.repetitions)
+        for server, got in zip(servers, samples, strict=True)
+    }
 
 
-def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], list[Running], float]:
+def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, Figures]], list[Running], float]:
     settings = Settings(
         repetitions=args.repetitions,
         seconds=0.4 if args.quick else 2.0,
         warmup=3_000 if args.quick else 10_000,
         pin=pinning_possible() and not args.no_pin,
     )
-    results: dict[str, dict[str, float]] = {}
-    servers: list[Running] = []
+    results: dict[str, dict[str, Figures]] = {}
     began = time.monotonic()
-    for kind in ("minivalkey", "reference", "null"):
-        with started(kind, args.reference_server, settings.pin) as server:
-            servers.append(server)
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(started(kind, args.reference_server, settings.pin))
+            for kind in KINDS
+        ]
+        for server in servers:
             print(f"# {server.version} on port {server.port}", file=sys.stderr)
-            loaded = False
-            for workload in WORKLOADS:
-                if workload.needs_stream and not loaded:
-                    t0 = time.monotonic()
-                    load_stream(server.port)
-                    loaded = True
-                    print(f"  loaded stream in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-                rate = measure(server, workload, settings)
-                results.setdefault(workload.name, {})[kind] = rate
-                print(f"  {workload.name}: {rate:,.0f} req/s", file=sys.stderr)
+            t0 = time.monotonic()
+            load_stream(server.port)
+            print(f"  loaded stream in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+        for workload in WORKLOADS:
+            results[workload.name] = measure(servers, workload, settings)
+            for kind, got in results[workload.name].items():
+                print(
+                    f"  {workload.name} on {kind}: {got.rate:,.0f} req/s, "
+                    f"{got.server_us:.2f} µs server CPU a request, server {got.server_cpu:.0f}%,"
+                    f" load {got.load_cpu:.0f}%, others {got.other_cpu:.0f}%",
+                    file=sys.stderr,
+                )
     return results, servers, time.monotonic() - began
 
 
@@ -273,7 +376,7 @@ def _benchmark_version() -> str:
 
 
 def report(
-    results: dict[str, dict[str, float]],
+    results: dict[str, dict[str, Figures]],
     servers: Sequence[Running],
     elapsed: float,
     args: argparse.Namespace,
@@ -291,8 +394,8 @@ def report(
     ]
     rows = []
     for workload in WORKLOADS:
-        rates = results[workload.name]
-        mini, ref, null = rates["minivalkey"], rates["reference"], rates["null"]
+        got = results[workload.name]
+        mini, ref, null = (got[kind].rate for kind in KINDS)
         rows.append(
             [
                 workload.name,
@@ -303,16 +406,39 @@ def report(
                 f"{mini / null:.2f}",
             ]
         )
+    cpu_rows = []
+    for workload in WORKLOADS:
+        for server in servers:
+            f = results[workload.name][server.kind]
+            counted = f"{f.runs}" if f.runs == f.measured else f"{f.runs} of {f.measured}"
+            cpu_rows.append(
+                [
+                    workload.name,
+                    server.label,
+                    f"{f.rate:,.0f}",
+                    f"{f.server_us:.2f} µs",
+                    f"{f.server_cpu:.0f}%",
+                    f"{f.load_cpu:.0f}%",
+                    f"{f.other_cpu:.0f}%",
+                    counted,
+                ]
+            )
     mode = "quick" if args.quick else "full"
     pinning = (
-        f"server pinned to CPU {SERVER_CPU}, load to CPU {LOAD_CPU}" if pinned else "no CPU pinning"
+        f"servers pinned to CPU {SERVER_CPU}, load to CPU {LOAD_CPU}"
+        if pinned
+        else "no CPU pinning"
     )
     lines = [
         f"## Throughput (redis-benchmark, {mode} mode)",
         "",
         benchlib.machine_info(),
         f"- load: {_benchmark_version()}, {CLIENTS} clients; {pinning}",
-        f"- median of {args.repetitions} runs after a warm-up; run time {elapsed:.0f} s",
+        f"- all servers run throughout; per workload, rounds of one run per server in turn "
+        f"(the order rotates), each after a quiet 100 ms; up to {EXTRA_ROUNDS} extra rounds "
+        f"replace runs during which other processes used more than {QUIET_PERCENT:g}% of a "
+        f"core; the {args.repetitions} quietest runs count (`3 of 5`), a figure is their "
+        f"median; run time {elapsed:.0f} s",
         *(f"- {s.label}: {s.version}" for s in servers),
         f"- stream for the range workloads: {STREAM_ENTRIES:,} entries of 2 fields; "
         "the null server answers every range with an empty array",
@@ -320,6 +446,26 @@ def report(
         "to the null server's show the client's ceiling rather than the server's",
         "",
         benchlib.markdown_table(header, rows),
+        "",
+        "CPU during the measured runs (medians; `others`: mean CPU of all other processes). "
+        "`server CPU a request` is the server's CPU time (user + system, so the kernel's "
+        "share of each socket read and write included) divided by the requests: the cost "
+        "of a request to the server, whoever set the pace. A load generator near 100% with "
+        "the server below it means redis-benchmark set the pace.",
+        "",
+        benchlib.markdown_table(
+            [
+                "workload",
+                "server",
+                "req/s",
+                "server CPU a request",
+                "server CPU",
+                "redis-benchmark CPU",
+                "others",
+                "runs",
+            ],
+            cpu_rows,
+        ),
     ]
     return "\n".join(lines)
 
@@ -347,7 +493,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "mode": "quick" if args.quick else "full",
                 "servers": {s.kind: s.version for s in servers},
                 "labels": {s.kind: s.label for s in servers},
-                "rates": results,  # workload -> server kind -> requests/s
+                # workload -> server kind -> requests/s, and server CPU µs a request
+                "rates": {w: {k: f.rate for k, f in got.items()} for w, got in results.items()},
+                "server_us": {
+                    w: {k: f.server_us for k, f in got.items()} for w, got in results.items()
+                },
             },
         )
         print(f"written to {RESULTS} and {saved}", file=sys.stderr)

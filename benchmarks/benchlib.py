@@ -14,15 +14,17 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import hiredis
 
@@ -320,3 +322,100 @@ def environment_for_subprocess() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return env
+
+
+# -- other load on the machine ----------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, steal) clock ticks of all CPUs since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, steal
+
+
+def process_ticks(pid: int | str) -> int:
+    """utime + stime of a process (all its threads), in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+class LoadMeter:
+    """CPU used by processes other than this driver and the servers, while measuring.
+
+    Other work (test runs, other benchmarks) may share this 2-core machine; a
+    configuration measured while something else ran is visible in the report rather
+    than silently slower.
+    """
+
+    def __init__(self, server_pids: Sequence[int]) -> None:
+        self.pids = list(server_pids)
+        self.started = time.monotonic()
+        self.busy, self.steal = machine_ticks()
+        self.ours = self._ours()
+
+    def _ours(self) -> float:
+        """Ticks of this driver, of its children that ended (a load generator such as
+        redis-benchmark, once waited for) and of the servers."""
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ended = (children.ru_utime + children.ru_stime) * CLOCK_TICKS
+        return process_ticks("self") + ended + sum(process_ticks(pid) for pid in self.pids)
+
+    def other_percent(self) -> tuple[float, float]:
+        """(other processes, hypervisor steal) as % of one CPU since the start."""
+        busy, steal = machine_ticks()
+        ours = self._ours()
+        seconds = max(time.monotonic() - self.started, 1e-9) * CLOCK_TICKS
+        other = max(0, (busy - self.busy) - (ours - self.ours))
+        return 100 * other / seconds, 100 * (steal - self.steal) / seconds
+
+
+def wait_quiet(server_pids: Sequence[int], threshold: float, max_wait_s: float) -> None:
+    """Wait (at most ``max_wait_s``) for a 100 ms window in which other processes
+    used at most ``threshold`` % of a core, so that a repetition starts on a quiet machine."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        meter = LoadMeter(server_pids)
+        time.sleep(0.1)
+        if meter.other_percent()[0] <= threshold or time.monotonic() > deadline:
+            return
+
+
+Sample = TypeVar("Sample")
+
+
+def interleaved_rounds(
+    servers: int,
+    repetitions: int,
+    extra_rounds: int,
+    pids: Sequence[int],
+    timed_run: Callable[[int], Sample],
+    other_cpu: Callable[[Sample], float],
+    quiet_percent: float,
+    quiet_wait_s: float,
+) -> list[list[Sample]]:
+    """The timed runs of one workload on ``servers`` servers, in rounds of one run per
+    server in turn (the order rotates), so that a burst of other work on the machine
+    falls on all the servers alike. ``timed_run(k)`` measures server ``k``, after a wait
+    for a quiet moment; up to ``extra_rounds`` more rounds follow while a server has
+    fewer than ``repetitions`` runs in which others used at most ``quiet_percent`` of a
+    core. Answers every server's runs, in the order measured."""
+    samples: list[list[Sample]] = [[] for _ in range(servers)]
+    for round_ in range(repetitions + extra_rounds):
+        quiet = min(sum(other_cpu(s) <= quiet_percent for s in got) for got in samples)
+        if round_ >= repetitions and quiet >= repetitions:
+            break
+        turn = round_ % servers
+        for k in [*range(turn, servers), *range(turn)]:
+            wait_quiet(pids, quiet_percent, quiet_wait_s)
+            samples[k].append(timed_run(k))
+    return samples
+
+
+def quietest(
+    samples: Sequence[Sample], count: int, other_cpu: Callable[[Sample], float]
+) -> list[Sample]:
+    """The ``count`` runs during which other processes used the least CPU."""
+    return sorted(samples, key=other_cpu)[:count]

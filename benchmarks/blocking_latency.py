@@ -457,61 +457,6 @@ def ping_rtt(port: int, count: int = 2000) -> int:
     return int(statistics.median(times))
 
 
-# -- other load on the machine ----------------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, steal) clock ticks of all CPUs since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
-    return user + nice + system + irq + softirq, steal
-
-
-def _process_ticks(pid: int | str) -> int:
-    """utime + stime of a process (all its threads), in clock ticks."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-class LoadMeter:
-    """CPU used by processes other than this driver and the servers, while measuring.
-
-    Other work (test runs, other benchmarks) may share this 2-core machine; a
-    configuration measured while something else ran is visible in the report rather
-    than silently slower.
-    """
-
-    def __init__(self, server_pids: Sequence[int]) -> None:
-        self.pids = list(server_pids)
-        self.started = time.monotonic()
-        self.busy, self.steal = _machine_ticks()
-        self.ours = self._ours()
-
-    def _ours(self) -> int:
-        return _process_ticks("self") + sum(_process_ticks(pid) for pid in self.pids)
-
-    def other_percent(self) -> tuple[float, float]:
-        """(other processes, hypervisor steal) as % of one CPU since the start."""
-        busy, steal = _machine_ticks()
-        ours = self._ours()
-        seconds = max(time.monotonic() - self.started, 1e-9) * CLOCK_TICKS
-        other = max(0, (busy - self.busy) - (ours - self.ours))
-        return 100 * other / seconds, 100 * (steal - self.steal) / seconds
-
-
-def wait_quiet(server_pids: Sequence[int], threshold: float, max_wait_s: float) -> None:
-    """Wait (at most ``max_wait_s``) for a 100 ms window in which other processes
-    used at most ``threshold`` % of a core, so that a repetition starts on a quiet machine."""
-    deadline = time.monotonic() + max_wait_s
-    while True:
-        meter = LoadMeter(server_pids)
-        time.sleep(0.1)
-        if meter.other_percent()[0] <= threshold or time.monotonic() > deadline:
-            return
-
-
 # -- one whole run -------------------------------------------------------------------------------
 
 
@@ -596,8 +541,8 @@ def measure(
             turn = round_ % len(servers)
             order = [*servers[turn:], *servers[:turn]]
             for server in order:
-                wait_quiet(pids, args.quiet, max_wait_s=min(1.0, max(patience, 0.0)))
-                meter = LoadMeter(pids)
+                benchlib.wait_quiet(pids, args.quiet, max_wait_s=min(1.0, max(patience, 0.0)))
+                meter = benchlib.LoadMeter(pids)
                 samples = benches[server.kind].run(args.samples, args.rep_cap)
                 measured[server.kind].append((*meter.other_percent(), samples))
     finally:

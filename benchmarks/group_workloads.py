@@ -65,13 +65,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import benchlib
 import figures
 import hiredis
 from bench import HEADER, LOAD_CPU, RESULTS, SERVER_CPU
-from blocking_latency import LABELS, LoadMeter, Running, pinning_possible, started, wait_quiet
+from blocking_latency import LABELS, Running, pinning_possible, started
 
 CONSUME_KEY = b"gw:consume"
 PENDING_KEY = b"gw:pending"
@@ -83,7 +82,6 @@ CLAIM_COUNT = 100
 DEPTH = 32
 LOAD_BATCH = 10_000  # entries per XREADGROUP when making entries pending
 ALL_KINDS = ("minivalkey", "redis", "valkey")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 CONSUME = "XREADGROUP COUNT 10 + XACK, 4 consumers"
 SUMMARY = "XPENDING s g"
@@ -148,12 +146,6 @@ class Conn(benchlib.Client):
 # -- measuring ------------------------------------------------------------------------------------
 
 
-def _process_ticks(pid: int) -> int:
-    """utime + stime of a process, in clock ticks."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
 @dataclass
 class Sample:
     """One timed run."""
@@ -172,15 +164,15 @@ class Meter:
 
     def __init__(self, pid: int, all_pids: Sequence[int]) -> None:
         self.pid = pid
-        self.machine = LoadMeter(all_pids)
-        self.server = _process_ticks(pid)
+        self.machine = benchlib.LoadMeter(all_pids)
+        self.server = benchlib.process_ticks(pid)
         self.driver = time.process_time()
         self.started = time.perf_counter()
 
     def sample(self, figure_count: float, commands: int, sweeps: int = 0) -> Sample:
         elapsed = time.perf_counter() - self.started
         driver = time.process_time() - self.driver
-        server = (_process_ticks(self.pid) - self.server) / CLOCK_TICKS
+        server = (benchlib.process_ticks(self.pid) - self.server) / benchlib.CLOCK_TICKS
         return Sample(
             figure_count / elapsed,
             commands / elapsed,
@@ -608,6 +600,10 @@ def _describe(name: str, r: Figures) -> str:
     )
 
 
+def _other_cpu(sample: Sample) -> float:
+    return sample.other_cpu
+
+
 def measure_all(servers: Sequence[Running], settings: Settings) -> list[ServerRun]:
     """Every workload on every server. Per workload each server warms up, then the
     timed runs go in rounds, one run per server in turn (the order rotates), so that
@@ -623,20 +619,20 @@ def measure_all(servers: Sequence[Running], settings: Settings) -> list[ServerRu
             subject.load()
             subjects.append(subject)
         for workload in WORKLOADS:
-            samples: list[list[Sample]] = [[] for _ in subjects]
             for subject in subjects:
                 subject.warm_up(workload)
-            for round_ in range(settings.repetitions + EXTRA_ROUNDS):
-                quiet = min(sum(s.other_cpu <= QUIET_PERCENT for s in got) for got in samples)
-                if round_ >= settings.repetitions and quiet >= settings.repetitions:
-                    break
-                turn = round_ % len(subjects)
-                for k in [*range(turn, len(subjects)), *range(turn)]:
-                    wait_quiet(pids, QUIET_PERCENT, QUIET_WAIT_S)
-                    samples[k].append(subjects[k].timed(workload))
+            samples = benchlib.interleaved_rounds(
+                len(subjects),
+                settings.repetitions,
+                EXTRA_ROUNDS,
+                pids,
+                lambda k: subjects[k].timed(workload),  # noqa: B023 (runs within this iteration)
+                _other_cpu,
+                QUIET_PERCENT,
+                QUIET_WAIT_S,
+            )
             for out, got in zip(runs, samples, strict=True):
-                # The quietest runs count.
-                kept = sorted(got, key=lambda sample: sample.other_cpu)[: settings.repetitions]
+                kept = benchlib.quietest(got, settings.repetitions, _other_cpu)
                 out.results[workload] = median_of(kept, measured=len(got))
                 print(
                     f"{out.kind:10} {_describe(workload, out.results[workload])}", file=sys.stderr
