@@ -77,8 +77,13 @@ def lookup_read(client: Client, key: bytes) -> Any:
 def lookup_read_typed(client: Client, key: bytes, kind: type) -> Any:
     """``lookup_read`` for a command on values of type ``kind``: the value or ``None``,
     and WRONGTYPE for another type (the lookup still counts as a hit, as in Valkey)."""
-    value = lookup_read(client, key)
-    if value is not None and type(value) is not kind:
+    value = client.db.lookup(key)  # lookup_read, inline: every read command comes here
+    stats = client.core.stats
+    if value is None:
+        stats.keyspace_misses += 1
+        return None
+    stats.keyspace_hits += 1
+    if type(value) is not kind:
         raise CommandError(WRONGTYPE)
     return value
 

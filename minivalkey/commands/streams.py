@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 register_type(Stream, "stream", copier=Stream.copy)
 
 _EMPTY_ARRAY = RawReply(b"*0\r\n")
+_COUNT_WORDS = frozenset((b"COUNT", b"count"))
+_SMALL_COUNTS = {b"%d" % value: value for value in range(1, 1024)}  # COUNT 0 goes the long way
 
 
 def _node_limits(client: Client) -> tuple[int, int]:
@@ -138,6 +140,9 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
     end = MAX_ID if high == b"+" else parse_range_end(high)
     count = -1  # no COUNT
     j = 4
+    if len(argv) == 6 and argv[4] in _COUNT_WORDS:  # the usual form, without a call
+        count = _SMALL_COUNTS.get(argv[5], -1)
+        j = 6 if count >= 0 else 4
     while j < len(argv):
         if option(argv[j]) == b"count" and j + 1 < len(argv):
             count = max(parse_int(argv[j + 1]), 0)

@@ -168,6 +168,13 @@ XRANGE = lines(
     XRANGE s - + COUNT 0
     XRANGE s - + COUNT -1
     XRANGE s - + COUNT 1 COUNT 3
+    XRANGE s - + count 2
+    XRANGE s - + Count 2
+    XRANGE s - + COUNT 02
+    XRANGE s - + COUNT 1023
+    XRANGE s - + COUNT 1024
+    XRANGE s bad + COUNT 2
+    XRANGE s - + COUNT 2 junk
     XRANGE s - + COUNT
     XRANGE s - + COUNT x
     XRANGE s - + FOO 1
@@ -211,7 +218,11 @@ XRANGE = lines(
     XLEN str
     XLEN
     """
-) + [step("XRANGE", "s", b"1\x00junk", b"2\x00")]
+) + [
+    step("XRANGE", "s", b"1\x00junk", b"2\x00"),
+    step("XRANGE", "s", "-", "+", b"COUNT\x00x", "2"),
+    step("XRANGE", "s", "-", "+", "COUNT", b"2\x00"),
+]
 
 NODES = (
     _fill("a", 101)
