@@ -1,7 +1,7 @@
 """Throughput of minivalkey-server next to redis-server and a do-nothing Python server.
 
 Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-pin]
-[--repetitions 3] [--write]``
+[--repetitions 3] [--only NAME-PART] [--write]``
 
 Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured,
 each in turn (started, measured on every workload, stopped):
@@ -113,6 +113,10 @@ WORKLOADS = (
         True,
     ),
 )
+
+
+def selected(only: str) -> list[Workload]:
+    return [workload for workload in WORKLOADS if only in workload.name]
 
 
 # -- servers -------------------------------------------------------------------------------------
@@ -353,7 +357,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, Figures]], list[R
             t0 = time.monotonic()
             load_stream(server.port)
             print(f"  loaded stream in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-        for workload in WORKLOADS:
+        for workload in selected(args.only):
             results[workload.name] = measure(servers, workload, settings)
             for kind, got in results[workload.name].items():
                 print(
@@ -393,7 +397,7 @@ def report(
         "minivalkey / null",
     ]
     rows = []
-    for workload in WORKLOADS:
+    for workload in selected(args.only):
         got = results[workload.name]
         mini, ref, null = (got[kind].rate for kind in KINDS)
         rows.append(
@@ -407,7 +411,7 @@ def report(
             ]
         )
     cpu_rows = []
-    for workload in WORKLOADS:
+    for workload in selected(args.only):
         for server in servers:
             f = results[workload.name][server.kind]
             counted = f"{f.runs}" if f.runs == f.measured else f"{f.runs} of {f.measured}"
@@ -477,7 +481,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--no-pin", action="store_true", help="do not pin to CPUs")
     parser.add_argument("--write", action="store_true", help="store in benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--only", default="", help="only the workloads whose name contains this (not with --write)"
+    )
     args = parser.parse_args(argv)
+    if args.only and args.write:
+        parser.error("--only measures a part: it cannot replace the stored tables")
     if not os.access(args.reference_server, os.X_OK):
         parser.error(f"no executable reference server at {args.reference_server}")
     if shutil.which(REDIS_BENCHMARK) is None:

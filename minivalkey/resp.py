@@ -381,6 +381,17 @@ _BIG_COUNT = re.compile(rb"\*[1-9][0-9]{5}")  # a count of 100000 or more
 _BULK_OVERHEAD = [5 + len(str(size)) for size in range(10000)]  # "$<size>\r\n" + 2 bytes
 
 
+def _bulk_walk(command: list[Any], view: bytes | bytearray, off: int) -> int:
+    """Where the bulk strings of ``command`` end in ``view`` when each starts with
+    ``$`` at the offset its predecessors imply (from ``off``), else -1."""
+    for arg in command:
+        if type(arg) is not bytes or off >= len(view) or view[off] != 0x24:
+            return -1
+        size = len(arg)
+        off += size + 5 + len(str(size))
+    return off
+
+
 class HiredisRequestParser:
     """Multibulk parsing by hiredis, handing over to the pure parser on anything odd.
 
@@ -488,6 +499,7 @@ class HiredisRequestParser:
             argc = len(command)
             start = off
             off += 4 if argc < 10 else 5 if argc < 100 else 3 + len(str(argc))
+            args_at = off
             try:
                 for arg in command:
                     # Only a bulk string starts with '$': bytes, or None for "$-1",
@@ -495,9 +507,13 @@ class HiredisRequestParser:
                     if view[off] != 0x24:
                         return self._hand_over(commands, view, start)
                     size = len(arg)
-                    off += size + (overhead[size] if size < 10000 else 5 + len(str(size)))
+                    off += size + overhead[size]
             except TypeError:
                 return self._hand_over(commands, view, start)
+            except IndexError:  # an argument past the table's sizes: the general walk
+                off = _bulk_walk(command, view, args_at)
+                if off < 0:
+                    return self._hand_over(commands, view, start)
             if off - start > max_bulk_len and max(map(len, command)) > max_bulk_len:
                 return self._hand_over(commands, view, start)
             if unauthenticated and (

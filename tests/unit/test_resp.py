@@ -430,6 +430,17 @@ def test_large_value_one_byte_at_a_time(parser_class: type) -> None:
 
 
 @pytest.mark.parametrize("parser_class", PARSERS)
+@pytest.mark.parametrize("size", [9999, 10000, 123456])
+def test_large_argument_then_a_non_bulk_element(parser_class: type, size: int) -> None:
+    # Past the sizes the fast walk tabulates, the general walk still checks each '$'.
+    value = b"v" * size
+    good = mb(b"SET", b"k", value)
+    bad = b"*3\r\n$3\r\nSET\r\n$%d\r\n%b\r\n:1\r\n" % (size, value)
+    expected = ([[b"SET", b"k", value]], "Protocol error: expected '$', got ':'")
+    assert run(parser_class, [good + bad]) == expected
+
+
+@pytest.mark.parametrize("parser_class", PARSERS)
 def test_the_caller_may_reuse_its_buffer(parser_class: type) -> None:
     parser = parser_class()
     buffer = bytearray(b"*2\r\n$4\r\nECHO\r\n$3\r\nab")
