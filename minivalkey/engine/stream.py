@@ -86,6 +86,9 @@ _COMPRESS_MAX_BYTES = 256 * 1024
 # At most this many sealed nodes wait for compression (see ``pack_sealed_nodes``).
 _PACK_QUEUE_MAX = 100_000
 
+# An entry of one field: [ID, [field, value]].
+_ONE_FIELD_ENTRY = b"*2\r\n$%d\r\n%b\r\n*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n"
+
 # Flag bytes of a live entry (with or without SAMEFIELDS), for bytearray.find.
 _LIVE = (b"\x00", b"\x02")
 
@@ -320,8 +323,12 @@ class Node:
             blob = self.blob = bytearray(self.entries())
             self.packed = None
             _UNPACKED.forget(self)
-        blob += b"*2\r\n$%d\r\n%b\r\n" % (len(text), text)
-        blob += _pack_fields(pairs)
+        if len(pairs) == 2:  # one field (as FastStream sends): the entry in one format
+            field, value = pairs
+            blob += _ONE_FIELD_ENTRY % (len(text), text, len(field), field, len(value), value)
+        else:
+            blob += b"*2\r\n$%d\r\n%b\r\n" % (len(text), text)
+            blob += _pack_fields(pairs)
         end = len(blob)
         if end > 0xFFFFFFFF and self.offsets.typecode == "I":
             self.offsets = array("Q", self.offsets)
