@@ -255,12 +255,13 @@ class BlockingRegistry:
     def _finish(self, waiter: Waiter, reply: Any, usec: int) -> None:
         """Count the finished command as Valkey does (time waiting is not time
         running: ``usec`` is the final run's), then send the reply."""
-        counters = self.core.command_stats_of(waiter.spec)
+        core = self.core
+        counters = core.command_stats.get(id(waiter.spec)) or core.command_stats_of(waiter.spec)
         counters.calls += 1
         counters.usec += usec
         if type(reply) is ErrorReply:
             counters.failed_calls += 1
-        self.core.stats.total_commands_processed += 1
+        core.stats.total_commands_processed += 1
         client = waiter.client
         client.commands_processed += 1
         if client.connection is not None:

@@ -548,7 +548,8 @@ class Stream:
             node_index = position = 0
             node = nodes[0]
         else:
-            node_index = self._node_index(start)
+            # in the tail node (where XREAD and XREADGROUP read new entries): no bisect
+            node_index = len(nodes) - 1 if start >= self.keys[-1] else self._node_index(start)
             node = nodes[node_index]
             position = node.search(start)
         stored = len(node.flags)
