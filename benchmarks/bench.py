@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,19 +294,11 @@ def _other_cpu(sample: Sample) -> float:
 
 def summarize(samples: Sequence[Sample], repetitions: int) -> Figures:
     kept = benchlib.quietest(samples, repetitions, _other_cpu)
-
-    def median(pick: Callable[[Sample], float]) -> float:
-        return statistics.median(pick(sample) for sample in kept)
-
-    return Figures(
-        median(lambda sample: sample.rate),
-        median(lambda sample: sample.server_us),
-        median(lambda sample: sample.server_cpu),
-        median(lambda sample: sample.load_cpu),
-        statistics.fmean(sample.other_cpu for sample in kept),
-        len(kept),
-        len(samples),
+    rate, server_us, server_cpu, load_cpu = benchlib.medians(
+        kept, "rate", "server_us", "server_cpu", "load_cpu"
     )
+    other_cpu = statistics.fmean(sample.other_cpu for sample in kept)
+    return Figures(rate, server_us, server_cpu, load_cpu, other_cpu, len(kept), len(samples))
 
 
 def measure(

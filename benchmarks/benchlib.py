@@ -17,6 +17,7 @@ import platform
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -419,3 +420,8 @@ def quietest(
 ) -> list[Sample]:
     """The ``count`` runs during which other processes used the least CPU."""
     return sorted(samples, key=other_cpu)[:count]
+
+
+def medians(samples: Sequence[object], *fields: str) -> list[float]:
+    """The median of each named attribute over ``samples``, in the order named."""
+    return [statistics.median(getattr(sample, name) for sample in samples) for name in fields]

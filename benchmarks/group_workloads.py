@@ -198,16 +198,16 @@ class Figures:
 
 
 def median_of(samples: Sequence[Sample], measured: int) -> Figures:
-    def med(pick: Callable[[Sample], float]) -> float:
-        return statistics.median(pick(s) for s in samples)
-
+    figure, commands, server_cpu, driver_cpu, sweep_s = benchlib.medians(
+        samples, "figure", "commands", "server_cpu", "driver_cpu", "sweep_s"
+    )
     return Figures(
-        med(lambda s: s.figure),
-        med(lambda s: s.commands),
-        med(lambda s: s.server_cpu),
-        med(lambda s: s.driver_cpu),
+        figure,
+        commands,
+        server_cpu,
+        driver_cpu,
         statistics.fmean(s.other_cpu for s in samples),
-        med(lambda s: s.sweep_s),
+        sweep_s,
         len(samples),
         measured,
     )
