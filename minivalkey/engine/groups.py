@@ -7,6 +7,9 @@ Invariants (Valkey 8.0.1's t_stream.c):
   same IDs, so membership is O(1) and an ordered range starts in O(log n). A
   consumer's PEL (``OwnedPending``) is only the sorted IDs it owns: its entries
   are read from the group's dict.
+* The IDs that one XREADGROUP delivers share one ``SharedPendingEntry`` (same
+  time, count 1, same owner), which is never changed: whatever changes an entry
+  first gives its ID an entry of its own (``PendingList.own``).
 * ``last_id`` is the last ID delivered to the group; ``entries_read`` is how many
   entries the group has read, or -1 when unknown (then lag is computed by
   estimation, and may be unknown too: ``None``).
@@ -44,6 +47,12 @@ class PendingEntry:
         self.consumer = consumer
 
 
+class SharedPendingEntry(PendingEntry):
+    """The one delivery record of several IDs delivered together; never changed."""
+
+    __slots__ = ()
+
+
 def _entries_between(
     ids: SortedIds, entries: dict[int, PendingEntry], start: int, end: int
 ) -> Iterator[tuple[int, PendingEntry]]:
@@ -78,10 +87,17 @@ class PendingList:
             self.ids.add(stream_id)
         self.entries[stream_id] = entry
 
-    def extend_new(self, ids: list[int], entries: list[PendingEntry]) -> None:
-        """Add ``entries[i]`` under ``ids[i]``; the IDs ascend, all past the last one held."""
-        self.entries.update(zip(ids, entries, strict=True))
+    def extend_new(self, ids: list[int], entry: SharedPendingEntry) -> None:
+        """Add ``entry`` under every ID of ``ids``; they ascend, all past the last one held."""
+        self.entries.update(dict.fromkeys(ids, entry))
         self.ids.extend_sorted(ids)
+
+    def own(self, stream_id: int, entry: PendingEntry) -> PendingEntry:
+        """``stream_id``'s entry (``entry``) as one no other ID shares, ready to change."""
+        if type(entry) is SharedPendingEntry:
+            entry = PendingEntry(entry.delivery_time, entry.delivery_count, entry.consumer)
+            self.entries[stream_id] = entry
+        return entry
 
     def remove(self, stream_id: int) -> PendingEntry | None:
         entry = self.entries.pop(stream_id, None)
@@ -212,13 +228,16 @@ class ConsumerGroup:
             self.pending.add(stream_id, entry)
             consumer.pending.add(stream_id)
         else:
+            entry = self.pending.own(stream_id, entry)
             self.transfer(stream_id, entry, consumer)
             entry.delivery_time = now_ms
             entry.delivery_count = 1
         return entry
 
     def transfer(self, stream_id: int, entry: PendingEntry, consumer: Consumer) -> None:
-        """Make ``consumer`` the owner of a pending entry (XCLAIM, XAUTOCLAIM)."""
+        """Make ``consumer`` the owner of a pending entry (XCLAIM, XAUTOCLAIM); the
+        entry is the ID's own (``PendingList.own``)."""
+        assert type(entry) is PendingEntry, "a shared entry changes through own() only"
         if entry.consumer is consumer:
             return
         entry.consumer.pending.remove(stream_id)
@@ -313,6 +332,7 @@ class ConsumerGroup:
         """Give a pending entry to ``consumer`` as XCLAIM and XAUTOCLAIM do: a new
         delivery time, and the count set to ``retry_count`` (when >= 0) or counting one
         more delivery (none with ``justid``); the consumer becomes active."""
+        entry = self.pending.own(stream_id, entry)
         self.transfer(stream_id, entry, consumer)
         entry.delivery_time = delivery_time
         if retry_count >= 0:
@@ -428,8 +448,7 @@ class ConsumerGroup:
             if last_pending is None or last_pending < ids[0]:
                 # The usual case: every ID is new and past all the PELs hold (a
                 # consumer's PEL is part of the group's), so they go in at the end.
-                entries = [PendingEntry(now_ms, 1, consumer) for _ in ids]
-                self.pending.extend_new(ids, entries)
+                self.pending.extend_new(ids, SharedPendingEntry(now_ms, 1, consumer))
                 consumer.pending.extend_new(ids)
             else:  # the group's ID was moved back: some may be pending already
                 for stream_id in ids:
@@ -464,6 +483,7 @@ class ConsumerGroup:
         for stream_id, entry in consumer.pending.range(after + 1, MAX_ID):
             data = stream.get(stream_id)
             if data is not None:
+                entry = self.pending.own(stream_id, entry)
                 entry.delivery_time = now_ms
                 entry.delivery_count = int64(entry.delivery_count + 1)
             result.append((stream_id, data))

@@ -56,6 +56,19 @@ def pel_ids(pending: object) -> list[int]:
     return list(pending.ids)  # type: ignore[attr-defined]
 
 
+def delivery_count(group: ConsumerGroup, stream_id: int) -> int:
+    entry = group.pending.get(stream_id)
+    assert entry is not None
+    return entry.delivery_count
+
+
+def record(group: ConsumerGroup, stream_id: int) -> tuple[bytes, int, int]:
+    """(owner, delivery time, delivery count) of a pending entry."""
+    entry = group.pending.get(stream_id)
+    assert entry is not None
+    return entry.consumer.name, entry.delivery_time, entry.delivery_count
+
+
 def check_shared(group: ConsumerGroup) -> None:
     """Every group PEL entry is the very object in exactly its owner's PEL."""
     owned = 0
@@ -339,16 +352,14 @@ def test_claim_options_retrycount_justid_and_repeats() -> None:
     group = ConsumerGroup(b"g", 0)
     alice, _ = group.consumer_seen(b"alice", NOW)
     group.deliver_new(stream, alice, 0, False, NOW)
-    entry = group.pending.get(sid(1))
-    assert entry is not None
     group.claim(stream, alice, [sid(1)], ClaimRequest(0, NOW, retry_count=7), NOW)
-    assert entry.delivery_count == 7
+    assert delivery_count(group, sid(1)) == 7
     justid = group.claim(stream, alice, [sid(1)], ClaimRequest(0, NOW, justid=True), NOW)
     assert justid == [b"$3\r\n1-0\r\n"]
-    assert entry.delivery_count == 7
+    assert delivery_count(group, sid(1)) == 7
     claimed = group.claim(stream, alice, [sid(1), sid(1)], ClaimRequest(0, NOW), NOW)
     assert claimed == [entry_of(1), entry_of(1)]
-    assert entry.delivery_count == 9
+    assert delivery_count(group, sid(1)) == 9
 
 
 def test_claim_force_creates_missing_pending_entries_for_existing_entries_only() -> None:
@@ -629,3 +640,44 @@ def test_drop_forgets_an_entry_everywhere() -> None:
     assert sid(1) not in group.pending and sid(1) not in consumer.pending
     group.drop(sid(1))  # not pending: nothing happens
     assert len(group.pending) == 0
+
+
+# -- one delivery record for the IDs delivered together --------------------------------
+
+
+def test_a_change_to_one_entry_of_a_delivery_leaves_the_others_as_they_were() -> None:
+    stream = stream_of(1, 2, 3, 4)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    ids, _ = group.deliver_new(stream, alice, 0, False, NOW)
+    assert ids == [sid(1), sid(2), sid(3), sid(4)]
+    # XCLAIM of one ID: a new owner, time and count for it alone.
+    group.claim(stream, bob, [sid(2)], ClaimRequest(0, NOW + 5, retry_count=4), NOW + 5)
+    # XAUTOCLAIM of one more.
+    group.autoclaim(stream, bob, sid(4), 1, 0, False, NOW + 6)
+    # XREADGROUP with an ID re-delivers alice's first remaining entry only (COUNT 1).
+    history = group.history(stream, alice, 0, 1, NOW + 7)
+    assert [stream_id for stream_id, _ in history] == [sid(1)]
+    assert record(group, sid(1)) == (b"alice", NOW + 7, 2)
+    assert record(group, sid(2)) == (b"bob", NOW + 5, 4)
+    assert record(group, sid(3)) == (b"alice", NOW, 1)
+    assert record(group, sid(4)) == (b"bob", NOW + 6, 2)
+    assert pel_ids(alice.pending) == [sid(1), sid(3)]
+    assert pel_ids(bob.pending) == [sid(2), sid(4)]
+    check_shared(group)
+
+
+def test_a_redelivery_after_setid_gives_each_entry_its_new_owner_alone() -> None:
+    stream = stream_of(1, 2, 3)
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    group.deliver_new(stream, alice, 0, False, NOW)
+    group.last_id = sid(1)  # XGROUP SETID back: 2 and 3 are delivered again
+    ids, _ = group.deliver_new(stream, bob, 1, False, NOW + 9)
+    assert ids == [sid(2)]
+    assert record(group, sid(1)) == (b"alice", NOW, 1)
+    assert record(group, sid(2)) == (b"bob", NOW + 9, 1)
+    assert record(group, sid(3)) == (b"alice", NOW, 1)
+    check_shared(group)
