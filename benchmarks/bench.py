@@ -3,8 +3,8 @@
 Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-pin]
 [--repetitions 3] [--only NAME-PART] [--write]``
 
-Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured,
-each in turn (started, measured on every workload, stopped):
+Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured
+side by side (all started first, stopped at the end):
 
 * ``minivalkey-server`` from the project's .venv (uvloop and hiredis);
 * the reference, /usr/bin/redis-server by default (``--reference-server`` for another
