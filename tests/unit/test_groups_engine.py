@@ -56,6 +56,14 @@ def pel_ids(pending: object) -> list[int]:
     return list(pending.ids)  # type: ignore[attr-defined]
 
 
+def alice_and_bob() -> tuple[ConsumerGroup, Consumer, Consumer]:
+    """A group ``g`` from the start of the stream, with consumers alice and bob."""
+    group = ConsumerGroup(b"g", 0)
+    alice, _ = group.consumer_seen(b"alice", NOW)
+    bob, _ = group.consumer_seen(b"bob", NOW)
+    return group, alice, bob
+
+
 def delivery_count(group: ConsumerGroup, stream_id: int) -> int:
     entry = group.pending.get(stream_id)
     assert entry is not None
@@ -123,9 +131,7 @@ def test_deliver_new_compares_with_the_last_live_entry() -> None:
 
 def test_deliver_new_appends_to_pels_that_hold_earlier_ids() -> None:
     stream = stream_of(*range(1, 601))
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     assert delivered_ids(group.deliver_new(stream, alice, 300, False, NOW)) == [
         sid(i) for i in range(1, 301)
     ]
@@ -147,9 +153,7 @@ def test_deliver_new_appends_to_pels_that_hold_earlier_ids() -> None:
 
 def test_deliver_new_after_setid_mixes_redelivered_and_new_entries() -> None:
     stream = stream_of(1, 2, 3, 4)
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     group.deliver_new(stream, alice, 3, False, NOW)
     group.acknowledge(sid(3))
     group.last_id = sid(1)  # XGROUP SETID g 1-0: 2-0 is pending, 3-0 acknowledged
@@ -185,9 +189,7 @@ def test_entries_read_of_a_batch_equals_reading_one_at_a_time() -> None:
 
 def test_redelivery_after_setid_moves_the_entry_and_restarts_its_count() -> None:
     stream = stream_of(1, 2)
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     group.deliver_new(stream, alice, 0, False, NOW)
     group.history(stream, alice, 0, 0, NOW + 1)  # delivery count 2 for both
     group.last_id = 0  # XGROUP SETID g 0
@@ -218,9 +220,7 @@ def test_assign_transfer_and_acknowledge() -> None:
 
 def test_acknowledge_all_in_batches() -> None:
     stream = stream_of(*range(1, 11))
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     group.deliver_new(stream, alice, 4, False, NOW)
     group.deliver_new(stream, bob, 4, False, NOW)
     group.deliver_new(stream, alice, 0, False, NOW)
@@ -238,9 +238,7 @@ def test_acknowledge_all_in_batches() -> None:
 
 def test_delete_consumer_drops_its_pending_entries_from_the_group() -> None:
     stream = stream_of(1, 2, 3)
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     group.deliver_new(stream, alice, 2, False, NOW)
     group.deliver_new(stream, bob, 0, False, NOW)
     assert group.delete_consumer(b"alice") == 2
@@ -647,9 +645,7 @@ def test_drop_forgets_an_entry_everywhere() -> None:
 
 def test_a_change_to_one_entry_of_a_delivery_leaves_the_others_as_they_were() -> None:
     stream = stream_of(1, 2, 3, 4)
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     ids, _ = group.deliver_new(stream, alice, 0, False, NOW)
     assert ids == [sid(1), sid(2), sid(3), sid(4)]
     # XCLAIM of one ID: a new owner, time and count for it alone.
@@ -670,9 +666,7 @@ def test_a_change_to_one_entry_of_a_delivery_leaves_the_others_as_they_were() ->
 
 def test_a_redelivery_after_setid_gives_each_entry_its_new_owner_alone() -> None:
     stream = stream_of(1, 2, 3)
-    group = ConsumerGroup(b"g", 0)
-    alice, _ = group.consumer_seen(b"alice", NOW)
-    bob, _ = group.consumer_seen(b"bob", NOW)
+    group, alice, bob = alice_and_bob()
     group.deliver_new(stream, alice, 0, False, NOW)
     group.last_id = sid(1)  # XGROUP SETID back: 2 and 3 are delivered again
     ids, _ = group.deliver_new(stream, bob, 1, False, NOW + 9)
