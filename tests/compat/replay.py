@@ -14,7 +14,7 @@ comparison differs from a raw one only in the values a normaliser replaces.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -259,18 +259,22 @@ def _xinfo_consumers(tree: Node) -> None:
                 _clock_value(value)
 
 
-def _xinfo_full(tree: Node) -> None:
+def _full_group_items(tree: Node, wanted: bytes) -> Iterator[Node]:
+    """XINFO STREAM FULL: the items of ``wanted`` (``pending``, ``consumers``) of every group."""
     for key, value in tree.pairs():
         if key.text != b"groups":
             continue
         for group in value.children:
             for group_key, group_value in group.pairs():
-                if group_key.text == b"pending":
-                    for entry in group_value.children:  # [id, owner, time, deliveries]
-                        _clock_value(entry.children[2])
-                elif group_key.text == b"consumers":
-                    for consumer in group_value.children:
-                        _consumer_full(consumer)
+                if group_key.text == wanted:
+                    yield from group_value.children
+
+
+def _xinfo_full(tree: Node) -> None:
+    for entry in _full_group_items(tree, b"pending"):  # [id, owner, time, deliveries]
+        _clock_value(entry.children[2])
+    for consumer in _full_group_items(tree, b"consumers"):
+        _consumer_full(consumer)
 
 
 def _consumer_full(consumer: Node) -> None:
@@ -332,14 +336,8 @@ def _full_consumers_without(name: bytes) -> Callable[[Node], None]:
     """XINFO STREAM FULL: ``name`` left out of every consumer of every group."""
 
     def fix(tree: Node) -> None:
-        for key, value in tree.pairs():
-            if key.text != b"groups":
-                continue
-            for group in value.children:
-                for group_key, group_value in group.pairs():
-                    if group_key.text == b"consumers":
-                        for consumer in group_value.children:
-                            drop_field(consumer, name)
+        for consumer in _full_group_items(tree, b"consumers"):
+            drop_field(consumer, name)
 
     return fix
 
