@@ -21,12 +21,12 @@ INT64_MAX = 2**63 - 1
 
 # The canonical spellings of small non-negative integers (COUNT 10, a 0 timeout...),
 # which then cost one dict lookup.
-_SMALL_INTS = {b"%d" % value: value for value in range(1024)}
+SMALL_INTS = {b"%d" % value: value for value in range(1024)}
 
 
 def parse_int_or_none(raw: bytes) -> int | None:
     """The integer ``raw`` spells in Valkey's strict form, or ``None``."""
-    value = _SMALL_INTS.get(raw)
+    value = SMALL_INTS.get(raw)
     if value is not None:
         return value
     if not raw or len(raw) > 20:

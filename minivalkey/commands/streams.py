@@ -48,7 +48,7 @@ from ..errors import (
     wrong_arity,
 )
 from ..replies import NULL_ARRAY, OK, RawReply
-from .args import option, parse_int
+from .args import SMALL_INTS, option, parse_int
 from .keys import lookup_read_typed
 from .streamopts import TrimOptions, parse_trim_options
 from .table import BeginIndex, FindRange, command, key_spec
@@ -60,7 +60,6 @@ register_type(Stream, "stream", copier=Stream.copy)
 
 _EMPTY_ARRAY = RawReply(b"*0\r\n")
 _COUNT_WORDS = frozenset((b"COUNT", b"count"))
-_SMALL_COUNTS = {b"%d" % value: value for value in range(1, 1024)}  # COUNT 0 goes the long way
 
 
 def _node_limits(client: Client) -> tuple[int, int]:
@@ -141,7 +140,7 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> Any:
     count = -1  # no COUNT
     j = 4
     if len(argv) == 6 and argv[4] in _COUNT_WORDS:  # the usual form, without a call
-        count = _SMALL_COUNTS.get(argv[5], -1)
+        count = SMALL_INTS.get(argv[5], -1)
         j = 6 if count >= 0 else 4
     while j < len(argv):
         if option(argv[j]) == b"count" and j + 1 < len(argv):
