@@ -1,8 +1,11 @@
 """Blocked clients: who waits on which key, and serving them when a key becomes ready.
 
 This is Valkey's blocked.c without the event loop. A handler that has nothing to
-serve but may wait returns ``BlockOn``; the dispatcher turns it into a ``Waiter``
-registered here. Writes mark keys ready (``Keyspace.signal_ready`` for new data,
+serve but may wait returns ``BlockOn``, whatever its type (stream reads, list and
+sorted-set pops); the dispatcher turns it into a ``Waiter`` registered here, or,
+where blocking is denied (inside EXEC), answers the request's timeout reply at
+once: that decision is taken there, never in a handler. Writes mark keys ready
+(``Keyspace.signal_ready`` for new data, and every key that comes into existence;
 ``Keyspace.signal_deleted`` for keys deleted or replaced, which only waiters that
 asked for it care about: XREADGROUP). After every command the dispatcher calls
 ``serve_ready_keys``, which visits the ready keys in the order they became ready
@@ -50,7 +53,15 @@ Retry = Callable[[], Any]
 class BlockOn:
     """Returned by a handler that must wait for ``keys`` (list of (db index, key))."""
 
-    __slots__ = ("keys", "deadline_ms", "unblock_on_nokey", "retry", "value_type", "idle")
+    __slots__ = (
+        "keys",
+        "deadline_ms",
+        "unblock_on_nokey",
+        "retry",
+        "value_type",
+        "idle",
+        "timeout_reply",
+    )
 
     def __init__(
         self,
@@ -60,6 +71,7 @@ class BlockOn:
         retry: Retry,
         value_type: type,
         idle: Callable[[], bool] | None = None,
+        timeout_reply: Any = NULL_ARRAY,
     ) -> None:
         self.keys = keys
         self.deadline_ms = deadline_ms  # absolute, in clock milliseconds; 0: no deadline
@@ -70,6 +82,10 @@ class BlockOn:
         # the side effects ``idle`` performs itself): the waiter then keeps its place,
         # which is where a retry that blocks again would put it among those re-queued.
         self.idle = idle
+        # The answer at the deadline, and at once where blocking is denied (inside
+        # MULTI, later inside scripts): the null array of XREAD and BLPOP, the null
+        # bulk of BLMOVE.
+        self.timeout_reply = timeout_reply
 
 
 class Timers(Protocol):
@@ -88,6 +104,7 @@ class Waiter:
         "retry",
         "value_type",
         "idle",
+        "timeout_reply",
         "timer",
     )
 
@@ -100,6 +117,7 @@ class Waiter:
         self.retry = request.retry
         self.value_type = request.value_type
         self.idle = request.idle
+        self.timeout_reply = request.timeout_reply
         self.timer: object = None
 
 
@@ -175,12 +193,12 @@ class BlockingRegistry:
     # -- the ways a wait ends -----------------------------------------------------------
 
     def time_out(self, waiter: Waiter) -> None:
-        """The deadline passed (or CLIENT UNBLOCK ... TIMEOUT): answer the null array."""
+        """The deadline passed (or CLIENT UNBLOCK ... TIMEOUT): answer as a timeout."""
         if self.by_client.get(waiter.client.id) is not waiter:
             return
         waiter.timer = None
         self.release(waiter)
-        self._finish(waiter, NULL_ARRAY, 0)
+        self._finish(waiter, waiter.timeout_reply, 0)
 
     def fail(self, waiter: Waiter, text: str) -> None:
         """CLIENT UNBLOCK ... ERROR: answer an error."""

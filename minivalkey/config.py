@@ -33,6 +33,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .events import ALL as ALL_EVENTS
+from .events import CLASS_LETTERS
 from .glob import glob_match
 
 INT_MAX = 2**31 - 1
@@ -167,6 +169,21 @@ PARAMS: tuple[Param, ...] = (
     Param("proto-max-bulk-len", "memory", 512 * 1024**2, minimum=1024**2),
     Param("client-query-buffer-limit", "memory", 1024**3, minimum=1024**2, unsigned=True),
     Param("stream-node-max-bytes", "memory", 4096, unsigned=True),
+    # The encodings' thresholds (OBJECT ENCODING and the conversions follow them).
+    Param("hash-max-listpack-entries", "int", 512, unsigned=True,
+          aliases=("hash-max-ziplist-entries",)),
+    Param("hash-max-listpack-value", "memory", 64, unsigned=True,
+          aliases=("hash-max-ziplist-value",)),
+    Param("list-max-listpack-size", "int", -2, minimum=-(2**31), maximum=INT_MAX,
+          aliases=("list-max-ziplist-size",)),
+    Param("list-compress-depth", "int", 0, maximum=INT_MAX),
+    Param("set-max-intset-entries", "int", 512, unsigned=True),
+    Param("set-max-listpack-entries", "int", 128, unsigned=True),
+    Param("set-max-listpack-value", "int", 64, unsigned=True),
+    Param("zset-max-listpack-entries", "int", 128, unsigned=True,
+          aliases=("zset-max-ziplist-entries",)),
+    Param("zset-max-listpack-value", "memory", 64, unsigned=True,
+          aliases=("zset-max-ziplist-value",)),
     Param("stream-node-max-entries", "int", 100),
     Param("notify-keyspace-events", "events", 0),
     Param("lazyfree-lazy-user-flush", "bool", True),
@@ -347,23 +364,8 @@ def _parse_save(text: str) -> str:
     return " ".join(pairs)
 
 
-_EVENT_FLAGS = {
-    "K": 1 << 0,
-    "E": 1 << 1,
-    "g": 1 << 2,
-    "$": 1 << 3,
-    "l": 1 << 4,
-    "s": 1 << 5,
-    "h": 1 << 6,
-    "z": 1 << 7,
-    "x": 1 << 8,
-    "e": 1 << 9,
-    "t": 1 << 10,
-    "m": 1 << 11,
-    "d": 1 << 13,
-    "n": 1 << 14,
-}
-EVENTS_ALL = sum(_EVENT_FLAGS[c] for c in "g$lshzxetd")  # "A"; m and n are not in it
+_EVENT_FLAGS = CLASS_LETTERS
+EVENTS_ALL = ALL_EVENTS  # "A"; m and n are not in it
 
 
 def _parse_events(text: str) -> int:

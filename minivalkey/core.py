@@ -120,9 +120,16 @@ class ServerCore:
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
+        self.keyspace.notify_flags = self.config.get_int("notify-keyspace-events")
+        self.config.listeners.append(self._config_changed)
         # INFO memory / replication.
         self.used_memory_peak = 0
         self.replid = os.urandom(20).hex()
+
+    def _config_changed(self, name: str, value: object) -> None:
+        if name == "notify-keyspace-events":
+            assert isinstance(value, int)
+            self.keyspace.notify_flags = value
 
     # -- clients -----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.keyspace import TYPE_NAMES, copy_value, type_name
+from ..engine.types import TYPE_NAMES, copy_value, type_name
 from ..errors import (
     DB_INDEX_OUT_OF_RANGE,
     EXPIRE_GT_LT_CONFLICT,
@@ -53,9 +53,6 @@ if TYPE_CHECKING:
 UINT64_MAX = 2**64 - 1
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
-
-# The type names SCAN TYPE accepts, whether or not such a value exists yet.
-VALKEY_TYPE_NAMES = frozenset({"string", "list", "set", "zset", "hash", "stream"})
 
 _ASCII_SPACE = b" \t\n\v\f\r"
 
@@ -215,7 +212,7 @@ def keys(client: Client, argv: list[bytes]) -> Any:
 
 def _scan_type(raw: bytes) -> str:
     name = c_string(raw).lower()
-    if name in VALKEY_TYPE_NAMES or name in TYPE_NAMES.values():
+    if name in TYPE_NAMES:
         return name
     raise CommandError(no_newlines(UNKNOWN_TYPE_NAME.format(name=c_string(raw))))
 

@@ -248,8 +248,8 @@ def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
     reply = serve_read(client, request)
     if reply is not None:
         return reply
-    if request.deadline_ms is None or client.deny_blocking:
-        return NULL_ARRAY  # no BLOCK, or inside EXEC: answer as a timeout would
+    if request.deadline_ms is None:
+        return NULL_ARRAY  # no BLOCK
     # Wait until a write makes one of the keys ready, then run ``serve_read`` again
     # with the same resolved IDs (``$`` stays the last ID of the moment we blocked).
     # XREADGROUP also wakes when a key is deleted or replaced, to answer NOGROUP.

@@ -1,8 +1,5 @@
 """Stream commands outside consumer groups: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID.
 
-Also registers ``Stream`` as a value type, so TYPE answers ``stream``, SCAN TYPE
-finds streams and COPY deep-copies them (node layout, metadata and groups).
-
 Invariants (Valkey 8.0.1's t_stream.c):
 * Every argument is parsed and validated before the key is looked at or changed,
   in Valkey's order, so a command line with several faults gets Valkey's error.
@@ -25,7 +22,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..engine.keyspace import register_type
 from ..engine.stream import Stream
 from ..engine.streamid import (
     MAX_ID,
@@ -55,8 +51,6 @@ from .table import BeginIndex, FindRange, command, key_spec
 
 if TYPE_CHECKING:
     from ..session import Client
-
-register_type(Stream, "stream", copier=Stream.copy)
 
 _EMPTY_ARRAY = RawReply(b"*0\r\n")
 _COUNT_WORDS = frozenset((b"COUNT", b"count"))

@@ -90,6 +90,11 @@ KEY_FLAG_ORDER = (
 # Valkey derives part of a command's ACL categories from its group and flags.
 _GROUP_CATEGORIES = {
     "string": "@string",
+    "bitmap": "@bitmap",
+    "hash": "@hash",
+    "list": "@list",
+    "set": "@set",
+    "sorted_set": "@sortedset",
     "stream": "@stream",
     "generic": "@keyspace",
     "connection": "@connection",

@@ -1,8 +1,8 @@
 """The keyspace: numbered databases of keys with optional expiry, and WATCH bookkeeping.
 
 Invariants:
-* A key's value is never ``None``; strings are stored as ``bytes``; other types are
-  objects whose class is registered with ``register_type`` (``TYPE_NAMES``).
+* A key's value is never ``None``; strings are stored as ``bytes``; every value's class
+  is registered in ``engine.types`` (its TYPE name, copier, encoding, memory size).
 * ``expires`` only holds keys present in ``data``; a key whose deadline is at or
   before the command time (``Keyspace.now_ms``) is logically gone: every read path
   goes through ``lookup``, which deletes it (lazy expiry), and ``active_expire``
@@ -34,7 +34,6 @@ expired key outlives one expiry pass, which keeps tests with a manual clock exac
 
 from __future__ import annotations
 
-import copy
 import heapq
 import random
 from bisect import bisect_right
@@ -42,15 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from ..errors import WRONGTYPE, CommandError
-
-READY_WHEN_ADDED: set[type] = set()
-"""Value types whose arrival at a key can serve a blocked reader (streams)."""
-
-TYPE_NAMES: dict[type, str] = {bytes: "string"}
-"""The name TYPE answers for each value class; ``register_type`` fills it."""
-
-COPIERS: dict[type, Callable[[Any], Any]] = {}
-"""How COPY duplicates a value of each mutable class (see ``copy_value``)."""
+from . import strings as _strings  # noqa: F401  (registers bytes as the string type)
 
 # Dead entries tolerated in the SCAN order index before it is compacted.
 _COMPACT_SLACK = 64
@@ -59,31 +50,6 @@ _HEAP_SLACK = 64
 # Upper bound on keys removed by one active expiry pass (over all databases), so
 # a huge batch of simultaneous deadlines is spread over several timer ticks.
 ACTIVE_EXPIRE_BUDGET = 20_000
-
-
-def register_type(kind: type, name: str, copier: Callable[[Any], Any] | None = None) -> None:
-    """Declare a value class: its TYPE name and, if mutable, how COPY duplicates it."""
-    TYPE_NAMES[kind] = name
-    if copier is not None:
-        COPIERS[kind] = copier
-
-
-def type_name(value: object) -> str:
-    return TYPE_NAMES[type(value)]
-
-
-def copy_value(value: Any) -> Any:
-    """An independent duplicate of ``value`` for COPY.
-
-    Strings are immutable ``bytes`` and are shared. Other types use the copier given
-    to ``register_type``; without one, a deep copy is made (correct, if slower).
-    """
-    if type(value) is bytes:
-        return value
-    copier = COPIERS.get(type(value))
-    if copier is not None:
-        return copier(value)
-    return copy.deepcopy(value)
 
 
 class Watcher(Protocol):
@@ -272,6 +238,16 @@ class Database:
         """Tell WATCHing clients that ``key`` changed (Valkey's signalModifiedKey)."""
         self.keyspace.touch(self.index, key)
 
+    def notify(self, event_class: int, event: str, key: bytes) -> None:
+        """The keyspace event a write would publish (Valkey's notifyKeyspaceEvent).
+
+        One integer test while ``notify-keyspace-events`` leaves ``event_class`` out
+        (the default: nothing is set); see ``events``.
+        """
+        keyspace = self.keyspace
+        if keyspace.notify_flags & event_class and keyspace.event_sink is not None:
+            keyspace.event_sink(event_class, event, key, self.index)
+
     # -- the SCAN order index and the expiry heap ---------------------------------
 
     def _index(self, key: bytes) -> None:
@@ -353,6 +329,9 @@ class Keyspace:
         # shared with (and kept by) ``blocking.BlockingRegistry``.
         self.blocked_keys: Mapping[tuple[int, bytes], object] = {}
         self.blocked_keys_on_nokey: Mapping[tuple[int, bytes], int] = {}
+        # notify-keyspace-events as bits (``events``), and where events go.
+        self.notify_flags = 0
+        self.event_sink: Callable[[int, str, bytes, int], None] | None = None
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
@@ -444,9 +423,10 @@ class Keyspace:
             self.ready_keys[(db_index, key)] = None
 
     def signal_added(self, db_index: int, key: bytes, value: Any) -> None:
-        """A new key: readers blocked on it may be served if it has their type."""
-        if type(value) in READY_WHEN_ADDED:
-            self.signal_ready(db_index, key)
+        """A new key, whatever brought it (Valkey's signalKeyAsReady inside dbAdd): its
+        waiters are visited, and each serves itself only if the key now has its type."""
+        if (db_index, key) in self.blocked_keys:
+            self.ready_keys[(db_index, key)] = None
 
     def signal_blocked_keys_replaced(
         self, emptied: Database, replaced_with: Database | None

@@ -31,6 +31,7 @@ from minivalkey.core import ServerCore
 from minivalkey.engine.groups import ConsumerGroup, PendingList
 from minivalkey.engine.keyspace import Keyspace
 from minivalkey.engine.stream import DELETED, Stream
+from minivalkey.engine.types import TYPES, state_of
 
 Snapshot = dict[int, dict[bytes, tuple[Any, int | None]]]
 
@@ -63,11 +64,12 @@ def live(state: Snapshot, now_ms: int) -> Snapshot:
 
 
 def _value_state(value: Any) -> Any:
-    if type(value) is bytes:
-        return ("string", value)
     if type(value) is Stream:
         return ("stream", stream_state(value))
-    raise AssertionError(f"the snapshot does not know values of type {type(value).__name__}")
+    spec = TYPES.get(type(value))
+    if spec is None:
+        raise AssertionError(f"the snapshot does not know values of type {type(value).__name__}")
+    return (spec.name, spec.encoding(value), state_of(value))
 
 
 def stream_state(stream: Stream) -> tuple[Any, ...]:
@@ -131,8 +133,15 @@ def check_invariants(keyspace: Keyspace) -> None:
                     _check_not_shared(value, (db.index, key), owners)
                 except AssertionError as error:
                     raise AssertionError(f"db{db.index} stream {key!r}: {error}") from None
-            else:
-                assert type(value) is bytes, f"db{db.index} {key!r}: {type(value).__name__}"
+            elif type(value) is not bytes:
+                # Another registered type: its own structural check, if it has one,
+                # and no collection object shared between two keys.
+                assert type(value) in TYPES, f"db{db.index} {key!r}: {type(value).__name__}"
+                check = getattr(value, "check_invariants", None)
+                if check is not None:
+                    check()
+                owner = owners.setdefault(id(value), (db.index, key))
+                assert owner == (db.index, key), f"db{db.index} {key!r} shares {owner!r}'s value"
 
 
 def _mutable_parts(stream: Stream) -> Iterator[object]:

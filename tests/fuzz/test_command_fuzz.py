@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import importlib
 import logging
 import random
 import re
@@ -236,7 +237,15 @@ assert len(KEYWORDS) > 60, "the keyword harvest found too little"
 STRING_KEYS = [b"str", b"num", b"ttl"]
 STREAM_KEYS = [b"s", b"s2", b"empty", b"mk"]
 MISSING_KEYS = [b"missing", b"nokey"]
-KEYS = STRING_KEYS + STREAM_KEYS + MISSING_KEYS
+# Each family of commands beyond strings and streams brings its shapes in a module
+# ``shapes_<family>.py`` beside this one: ``KEYS`` (its fixture's key names),
+# ``FIXTURE`` (command lines that build them) and ``TEMPLATES`` (argument shapes by
+# command full name, each a function of a ``Gen``).
+SHAPES = [
+    importlib.import_module(path.stem)
+    for path in sorted(Path(__file__).parent.glob("shapes_*.py"))
+]
+KEYS = STRING_KEYS + STREAM_KEYS + MISSING_KEYS + [key for m in SHAPES for key in m.KEYS]
 GROUPS = [b"g", b"g2", b"nogroup", b""]
 CONSUMERS = [b"alice", b"bob", b"carol", b"dave", b""]
 # IDs most stream commands accept, then the odd ones (special, partial, huge, junk).
@@ -644,6 +653,8 @@ TEMPLATES: dict[str, Template] = {
     ],
     "ping": lambda g: [g.junk()] if g.chance(0.5) else [],
 }
+for _shapes in SHAPES:
+    TEMPLATES.update(_shapes.TEMPLATES)
 
 NAMES = [spec.fullname.encode() for top in COMMANDS.values() for spec in top.all_specs()] + [
     b"nosuch", b"XGROUP|nosuch", b"get|x",
@@ -764,6 +775,7 @@ _FIXTURE = [
     [b"SET", b"str", b"db1"],
     [b"XADD", b"s", b"5-5", b"f", b"v"],
     [b"SELECT", b"0"],
+    *(argv for _shapes in SHAPES for argv in _shapes.FIXTURE),
 ]
 
 

@@ -513,3 +513,50 @@ def test_asyncio_consumers_split_a_stream_exactly_once(
     assert len(seen) == total and len(set(seen)) == total
     assert pending == 0
     assert sum(per_consumer.values()) == total
+
+
+# -- a key that comes into existence serves its waiters, whatever brought it ----------------
+
+
+@pytest.mark.parametrize(
+    "bring",
+    [
+        pytest.param([["RENAME", "src", "k"]], id="rename"),
+        pytest.param([["RENAMENX", "src", "k"]], id="renamenx"),
+        pytest.param([["COPY", "src", "k"]], id="copy"),
+        pytest.param([["SELECT", "1"], ["COPY", "src", "k", "DB", "0"]], id="copy-db"),
+        pytest.param([["SWAPDB", "0", "1"]], id="swapdb"),
+    ],
+)
+def test_a_stream_brought_onto_a_waited_key_serves_the_reader(
+    clients: Callable[[], RawClient], control: RawClient, bring: list[list[str]]
+) -> None:
+    # Valkey 8.0.1 answers the reader at once in each case (signalKeyAsReady in dbAdd).
+    source_db = "1" if bring[0][0] in ("SELECT", "SWAPDB") else "0"
+    source_key = "k" if bring[0][0] == "SWAPDB" else "src"
+    assert control.command("SELECT", source_db) == OK
+    assert control.command("XADD", source_key, "1-1", "f", "v") == b"$3\r\n1-1\r\n"
+    assert control.command("SELECT", "0") == OK
+    reader = clients()
+    reader.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "k", "0-0"))
+    wait_blocked(control, 1)
+    if bring[0][0] != "SELECT":
+        assert control.command("SELECT", "0") == OK
+    for argv in bring:
+        assert not control.command(*argv).startswith(b"-")
+    assert reader.read_reply() == b"*1\r\n*2\r\n$1\r\nk\r\n*1\r\n" + entry("1-1", "f", "v")
+    wait_blocked(control, 0)
+
+
+def test_a_key_brought_with_another_type_leaves_the_reader_waiting(
+    clients: Callable[[], RawClient], control: RawClient
+) -> None:
+    assert control.command("SET", "src", "text") == OK
+    reader = clients()
+    reader.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "k", "0-0"))
+    wait_blocked(control, 1)
+    assert control.command("RENAME", "src", "k") == OK
+    wait_blocked(control, 1)
+    assert control.command("DEL", "k") == b":1\r\n"
+    assert control.command("XADD", "k", "2-2", "a", "b") == b"$3\r\n2-2\r\n"
+    assert reader.read_reply() == b"*1\r\n*2\r\n$1\r\nk\r\n*1\r\n" + entry("2-2", "a", "b")

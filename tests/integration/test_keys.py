@@ -9,6 +9,7 @@ event loop (no command creates one yet).
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ import redis
 from helpers import RawClient, wait_until
 
 from minivalkey import ManualClock, Server
-from minivalkey.engine.keyspace import register_type
+from minivalkey.engine.types import TypeSpec, register
 
 START_MS = 1_700_000_000_000
 NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
@@ -31,7 +32,7 @@ class Holder(list):  # type: ignore[type-arg]
     """A non-string value type that only these tests create."""
 
 
-register_type(Holder, "list")
+register(TypeSpec(Holder, "list", lambda _: "quicklist", lambda *_: 0, copy=copy.deepcopy))
 
 
 def put(server: Server, key: bytes, value: Any, db: int = 0) -> None:

@@ -359,6 +359,11 @@ def test_input_behind_a_blocked_command_counts(limited: Server, admin: RawClient
     write = encode_command("SET", "behind", "b" * 20000)  # 20 kB each
     with RawClient(limited.port) as under:
         under.send(block + write * 40)  # 800 kB waits behind the read, then runs
+        # The read must have resolved "$" (and blocked) before the entry is added.
+        wait_until(
+            lambda: b"blocked_clients:1\r\n" in admin.command("INFO", "clients"),
+            message="the XREAD blocked",
+        )
         assert admin.command("XADD", "s", "1-1", "f", "v") == b"$3\r\n1-1\r\n"
         assert under.read_reply() == (
             b"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"

@@ -15,7 +15,7 @@ import redis
 from helpers import RawClient
 
 from minivalkey import ManualClock, Server
-from minivalkey.engine.keyspace import register_type
+from minivalkey.engine.types import TypeSpec, register
 
 START_MS = 1_700_000_000_000
 NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
@@ -30,7 +30,7 @@ class Holder(list):  # type: ignore[type-arg]
     """A non-string value type that only these tests create."""
 
 
-register_type(Holder, "list")
+register(TypeSpec(Holder, "list", lambda _: "quicklist", lambda *_: 0, copy=Holder))
 
 
 def put(server: Server, key: bytes, value: Any) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
 import pytest
 
 from minivalkey.engine import keyspace as ks
-from minivalkey.engine.keyspace import Database, Keyspace, copy_value, register_type, type_name
+from minivalkey.engine.keyspace import Database, Keyspace
+from minivalkey.engine.types import TypeSpec, copy_value, register, type_name
 from minivalkey.errors import WRONGTYPE, CommandError
 
 NOW = 1_700_000_000_000
@@ -22,8 +24,8 @@ class Frozen(tuple):  # type: ignore[type-arg]
     """A value type registered with its own copier."""
 
 
-register_type(Box, "list")
-register_type(Frozen, "zset", copier=lambda value: Frozen(value))
+register(TypeSpec(Box, "list", lambda _: "quicklist", lambda *_: 0, copy=copy.deepcopy))
+register(TypeSpec(Frozen, "zset", lambda _: "listpack", lambda *_: 0, copy=Frozen))
 
 
 class FakeClient:
@@ -458,7 +460,7 @@ def test_copy_value() -> None:
     duplicate = copy_value(original)
     assert duplicate == original and type(duplicate) is Box
     duplicate[1].append(b"more")
-    assert original[1] == [b"nested"]  # the fallback copy is deep
+    assert original[1] == [b"nested"]  # the registered deep copy
     frozen = Frozen((1, 2))
     copied = copy_value(frozen)
     assert copied == frozen and copied is not frozen  # the registered copier ran
