@@ -193,7 +193,8 @@ class Hash:
         clone = Hash()
         clone.fields = dict(self.fields)
         clone.encoding = self.encoding
-        clone.buckets = self.buckets
+        if self.encoding == HASHTABLE:  # hashTypeDup sizes the new dict for its fields
+            clone.buckets = _buckets_for(len(self.fields))
         return clone
 
     def state(self) -> tuple[str, tuple[tuple[bytes, bytes], ...]]:
