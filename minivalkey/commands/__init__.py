@@ -9,6 +9,8 @@ from . import (  # noqa: F401
     client,
     connection,
     groups,
+    hashes,
+    hrandfield,
     introspection,
     keys,
     server,
