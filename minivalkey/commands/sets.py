@@ -16,6 +16,9 @@ Invariants:
   the key (one more hit).
 * Replies: SMEMBERS and SPOP with a count answer a set (RESP3 ``~``), SRANDMEMBER
   with a count an array, SMISMEMBER an array of integers.
+* One departure: SRANDMEMBER with repeats (a negative count) longer than
+  ``RANDOM_REPLY_LIMIT`` members is refused with an error; Valkey would build the
+  reply, and for the largest counts run out of memory.
 """
 
 from __future__ import annotations
