@@ -14,6 +14,8 @@ from . import (  # noqa: F401
     introspection,
     keys,
     server,
+    setalgebra,
+    sets,
     streamread,
     streams,
     strings,
