@@ -6,14 +6,18 @@ import time, and nothing else registers commands.
 
 from . import (  # noqa: F401
     access,
+    bitfield,
+    bitops,
     client,
     connection,
+    counters,
     groups,
     introspection,
     keys,
     server,
     streamread,
     streams,
+    stringranges,
     strings,
     transactions,
     xinfo,
