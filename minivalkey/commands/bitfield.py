@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import events
 from ..engine import bitmaps
+from ..engine.strings import forget
 from ..errors import SYNTAX, WRONGTYPE, CommandError
 from .args import c_bytes, option, parse_int, parse_int_or_none
 from .bitops import Grown, parse_bit_offset, store_grown
@@ -149,6 +150,8 @@ def _bitfield(client: Client, argv: list[bytes], read_only_command: bool) -> Any
         if reply is not None and (grown.grew or changed):
             changes += 1
     store_grown(client, key, grown, old, changes > 0)
+    if old is not None:
+        forget(old)
     if changes:
         db.notify(events.STRING, "setbit", key)
     return replies

@@ -79,9 +79,7 @@ class Grown:
                 self.data.extend(bytes(size - len(old)))
 
 
-def store_grown(
-    client: Client, key: bytes, grown: Grown, old: bytes | None, changed: bool
-) -> None:
+def store_grown(client: Client, key: bytes, grown: Grown, old: bytes | None, changed: bool) -> None:
     """Store a bit write's result: touched when ``changed``. Otherwise a new key is
     still created, and an existing value that grew or was not raw is replaced
     silently: Valkey grows and unshares the value before it knows whether a bit

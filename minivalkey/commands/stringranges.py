@@ -33,9 +33,7 @@ OFFSET_OUT_OF_RANGE = "ERR offset is out of range"
 LCS_NOT_STRINGS = "ERR The specified keys must contain string values"
 LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX."
 LCS_TOO_LONG = "ERR String too long for LCS"
-LCS_TABLE_TOO_BIG = (
-    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
-)
+LCS_TABLE_TOO_BIG = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 _UINT32_MAX = 2**32 - 1
 
 
