@@ -6,8 +6,11 @@ import time, and nothing else registers commands.
 
 from . import (  # noqa: F401
     access,
+    bitfield,
+    bitops,
     client,
     connection,
+    counters,
     groups,
     hashes,
     hrandfield,
@@ -18,6 +21,7 @@ from . import (  # noqa: F401
     sets,
     streamread,
     streams,
+    stringranges,
     strings,
     transactions,
     xinfo,
