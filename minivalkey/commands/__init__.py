@@ -11,6 +11,8 @@ from . import (  # noqa: F401
     groups,
     introspection,
     keys,
+    listblock,
+    lists,
     server,
     streamread,
     streams,
