@@ -16,6 +16,8 @@ Invariants (Valkey 8.0.1's t_list.c):
 * Every change touches the key for WATCH after its event, where Valkey calls
   signalModifiedKey; a push onto an existing list marks it ready for blocked
   clients (a new list is signalled by ``Database.add``).
+* LSET reads its index as a signed 64-bit integer and then keeps only the low 32
+  bits, as Valkey's int parameter does.
 * Reads that reply (LLEN, LINDEX, LRANGE, LPOS) count keyspace hits and misses;
   the lookups of writers (pushes, pops, LSET...) do not.
 """
@@ -425,7 +427,9 @@ def lset(client: Client, argv: list[bytes]) -> Any:
     value = write_lookup(client, key)
     if value is None:
         raise CommandError(NO_SUCH_KEY)
-    index = parse_index(argv[2])
+    # Valkey hands the index on as a C int: only its low 32 bits count, so 4294967296
+    # is 0 and 9223372036854775807 is -1.
+    index = (parse_index(argv[2]) + 2**31) % 2**32 - 2**31
     fill, depth = list_limits(client)
     value.grow(len(element), 1, fill, depth)
     if not value.replace(index, element):

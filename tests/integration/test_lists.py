@@ -586,3 +586,20 @@ def test_keyspace_hits_and_misses(
     assert not raw.command(*command).startswith(b"-")
     after = keyspace_stats(raw)
     assert (after[0] - before[0], after[1] - before[1]) == (hits, misses)
+
+
+@pytest.mark.parametrize("fill", ["-2", "1"])
+def test_lset_keeps_the_low_32_bits_of_its_index(raw: RawClient, fill: str) -> None:
+    raw.command("CONFIG", "SET", "list-max-listpack-size", fill)
+    try:
+        raw.command("RPUSH", "l", "a", "b", "c")
+        assert raw.command("LSET", "l", "4294967296", "first") == b"+OK\r\n"
+        assert raw.command("LSET", "l", "9223372036854775807", "last") == b"+OK\r\n"
+        assert raw.command("LSET", "l", "-4294967298", "middle") == b"+OK\r\n"
+        assert raw.command("LSET", "l", "-9223372036854775808", "again") == b"+OK\r\n"
+        assert raw.command("LSET", "l", "2147483648", "x") == b"-ERR index out of range\r\n"
+        assert raw.command("LRANGE", "l", "0", "-1") == (
+            b"*3\r\n$5\r\nagain\r\n$6\r\nmiddle\r\n$4\r\nlast\r\n"
+        )
+    finally:
+        raw.command("CONFIG", "SET", "list-max-listpack-size", "-2")
