@@ -16,6 +16,8 @@ from . import (  # noqa: F401
     hrandfield,
     introspection,
     keys,
+    listblock,
+    lists,
     server,
     setalgebra,
     sets,
