@@ -1304,28 +1304,36 @@ def test_injected_faults(
         if spec.handler is not None:
             faulty = _faulty(harness, spec.handler, 0.02)
             monkeypatch.setattr(spec, "handler", _counted(harness, faulty))
-    # A read runs inside its handler, and alone when a write wakes its blocked reader:
-    # the re-runs fail more often, so that every seed meets a few.
-    read = streamread.serve_read
-    in_handler = _faulty(harness, read, 0.02)
-    rerun = _faulty(harness, read, 0.5)
+    # A read runs inside its handler, and alone when a write wakes its blocked client
+    # (a stream read, a list or sorted-set pop): the re-runs fail more often, so that
+    # every seed meets a few.
+    monkeypatch.setattr(
+        streamread, "serve_read", _faulty(harness, streamread.serve_read, 0.02)
+    )
     reruns = [0, 0]  # re-runs, and how many of them failed
+    registry = harness.core.blocking
+    block = registry.block
 
-    def serve_read(*args: Any) -> Any:
-        if harness.in_handlers or not harness.inject:
-            return in_handler(*args)
-        reruns[0] += 1
-        before = harness.injected
-        try:
-            return rerun(*args)
-        finally:
-            reruns[1] += harness.injected - before
+    def block_with_faulty_reruns(waiter: Any, reschedule: bool = True) -> None:
+        if reschedule:  # blocked by its command (a re-queued waiter keeps its wrapper)
+            rerun = _faulty(harness, waiter.retry, 0.5)
 
-    monkeypatch.setattr(streamread, "serve_read", serve_read)
+            def counted_rerun() -> Any:
+                reruns[0] += 1
+                before = harness.injected
+                try:
+                    return rerun()
+                finally:
+                    reruns[1] += harness.injected - before
+
+            waiter.retry = counted_rerun
+        block(waiter, reschedule)
+
+    monkeypatch.setattr(registry, "block", block_with_faulty_reruns)
     for _ in range(LINES_PER_FAULT_SEQUENCE):
         harness.step(WEIGHTED[harness.rng.randrange(len(WEIGHTED))], SEQUENCE_MUTATION)
     assert harness.injected > 10
-    assert reruns[1] > 0, f"no re-run of a woken reader failed ({reruns[0]} re-runs)"
+    assert reruns[1] > 0, f"no re-run of a woken client failed ({reruns[0]} re-runs)"
 
 
 def test_an_unexpected_exception_over_a_socket(

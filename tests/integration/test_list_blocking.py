@@ -192,6 +192,24 @@ def test_inside_multi_a_pop_that_would_wait_answers_at_once(
     assert counters(control) == ("0", "0")
 
 
+def test_inside_multi_a_move_that_would_wait_answers_the_null_bulk(
+    control: RawClient, clients: Callable[..., RawClient], protocol: int
+) -> None:
+    # Valkey 8.0.1: BLMOVE and BRPOPLPUSH denied blocking answer the null bulk (their
+    # timeout, below, the null array).
+    client = clients(protocol)
+    client.command("MULTI")
+    for command in (
+        ["BLMOVE", "nosrc", "d", "LEFT", "LEFT", "0"],
+        ["BRPOPLPUSH", "nosrc", "d", "0"],
+        ["BLPOP", "nosrc", "0"],
+    ):
+        assert client.command(*command) == b"+QUEUED\r\n"
+    null_bulk = b"$-1\r\n" if protocol == 2 else b"_\r\n"
+    assert client.command("EXEC") == b"*3\r\n" + null_bulk * 2 + NULL_ARRAY[protocol]
+    assert client.command("BLMOVE", "nosrc", "d", "LEFT", "LEFT", "0.01") == NULL_ARRAY[protocol]
+
+
 # -- being served -------------------------------------------------------------------------
 
 
