@@ -472,7 +472,10 @@ def run(args: argparse.Namespace) -> Run:
             stack.enter_context(started(kind, binary_of(kind, args), settings.pin))
             for kind in kinds(args)
         ]
-        lacking = missing_commands(servers[0].port, set().union(*(w.commands() for w in WORKLOADS)))
+        by_kind = {server.kind: server for server in servers}
+        lacking = missing_commands(
+            by_kind["minivalkey"].port, set().union(*(w.commands() for w in WORKLOADS))
+        )
         skipped = {w.name: w.commands() & lacking for w in selected(args.only)}
         workloads = [w for w in selected(args.only) if not skipped[w.name]]
         skipped = {name: lacks for name, lacks in skipped.items() if lacks}
