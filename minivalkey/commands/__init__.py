@@ -17,4 +17,8 @@ from . import (  # noqa: F401
     strings,
     transactions,
     xinfo,
+    zsetalgebra,
+    zsetblocking,
+    zsetranges,
+    zsets,
 )
