@@ -126,13 +126,87 @@ def zset_add(
 # -- replies -------------------------------------------------------------------------------
 
 
-def scored(client: Client, keys: list[Key], withscores: bool) -> list[Any]:
-    """Members, or members with scores shaped as Valkey shapes them per protocol."""
+def scored(client: Client, keys: list[Key], withscores: bool) -> RawReply:
+    """Members, or members with scores shaped as Valkey shapes them per protocol (a flat
+    array in RESP2, [member, score] pairs in RESP3), encoded here in one pass."""
     if not withscores:
-        return [member for _, member in keys]
+        return RawReply(
+            b"*%d\r\n" % len(keys)
+            + b"".join([b"$%d\r\n%s\r\n" % (len(member), member) for _, member in keys])
+        )
     if client.protocol == 2:
-        return flat_pairs(keys)
-    return [[member, score] for score, member in keys]
+        body = b"".join(
+            [
+                b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(member), member, len(text), text)
+                for member, text in _texts(keys)
+            ]
+        )
+        return RawReply(b"*%d\r\n" % (2 * len(keys)) + body)
+    return RawReply(b"*%d\r\n" % len(keys) + _resp3_pairs(keys))
+
+
+# Stored scores are formatted again on every read: their texts are remembered (at most
+# _TEXTS_SIZE of them). Zero is left out, as -0.0 and 0.0 are one dict key.
+_TEXTS: dict[float, bytes] = {}
+_TEXTS_SIZE = 65536
+
+
+def score_text(score: float) -> bytes:
+    """Valkey's d2string of ``score`` (what RESP2 sends for a double)."""
+    text = _TEXTS.get(score)
+    if text is None:
+        text = format_double(score)
+        if score != 0:
+            if len(_TEXTS) >= _TEXTS_SIZE:
+                _TEXTS.clear()
+            _TEXTS[score] = text
+    return text
+
+
+def _texts(keys: list[Key]) -> list[tuple[bytes, bytes]]:
+    texts = _TEXTS
+    return [(member, texts.get(score) or score_text(score)) for score, member in keys]
+
+
+def _resp3_pairs(keys: list[Key]) -> bytes:
+    return b"".join(
+        [
+            b"*2\r\n$%d\r\n%s\r\n,%s\r\n" % (len(member), member, text)
+            for member, text in _texts(keys)
+        ]
+    )
+
+
+def nested_pairs(protocol: int, keys: list[Key]) -> RawReply:
+    """[[member, score], ...] in either protocol (ZMPOP, ZPOPMIN with a count in RESP3)."""
+    if protocol == 3:
+        return RawReply(b"*%d\r\n" % len(keys) + _resp3_pairs(keys))
+    body = b"".join(
+        [
+            b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(member), member, len(text), text)
+            for member, text in _texts(keys)
+        ]
+    )
+    return RawReply(b"*%d\r\n" % len(keys) + body)
+
+
+def flat_pairs(protocol: int, keys: list[Key]) -> RawReply:
+    """member, score, member, score... in one array (the score a double in RESP3)."""
+    if protocol == 2:
+        body = b"".join(
+            [
+                b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(member), member, len(text), text)
+                for member, text in _texts(keys)
+            ]
+        )
+    else:
+        body = b"".join(
+            [
+                b"$%d\r\n%s\r\n,%s\r\n" % (len(member), member, text)
+                for member, text in _texts(keys)
+            ]
+        )
+    return RawReply(b"*%d\r\n" % (2 * len(keys)) + body)
 
 
 def delete_if_empty(db: Database, key: bytes, zset: ZSet) -> bool:
@@ -146,10 +220,40 @@ def delete_if_empty(db: Database, key: bytes, zset: ZSet) -> bool:
 # -- ZADD and ZINCRBY ------------------------------------------------------------------------
 
 _ZADD_OPTIONS = {b"nx": NX, b"xx": XX, b"gt": GT, b"lt": LT, b"incr": INCR}
+_ZADD_WORDS = frozenset(_ZADD_OPTIONS) | {b"ch"}
+
+
+def _zadd_one(client: Client, key: bytes, score: float, member: bytes) -> int:
+    """``ZADD key score member``, the usual form, without the general path's lists."""
+    db = client.db
+    zset: ZSet | None = db.lookup_typed(key, ZSet)
+    values = client.core.config.values
+    entries = cast(int, values["zset-max-listpack-entries"])
+    value = cast(int, values["zset-max-listpack-value"])
+    if zset is None:
+        zset = ZSet(LISTPACK if 1 <= entries and len(member) <= value else SKIPLIST)
+        db.add(key, zset)
+    elif zset.encoding == LISTPACK and (1 > entries or len(member) > value):
+        zset.to_skiplist()
+    current = zset.scores.get(member)
+    if current is None:
+        insert_new(zset, member, score, entries, value)
+        added = 1
+    elif score != current:
+        zset.update(member, score)
+        added = 0
+    else:
+        return 0
+    db.touch(key)
+    db.notify(events.ZSET, "zadd", key)
+    client.core.keyspace.signal_ready(db.index, key)
+    return added
 
 
 def _zadd(client: Client, argv: list[bytes], flags: int) -> Any:
     key = argv[1]
+    if not flags and len(argv) == 4 and option(argv[2]) not in _ZADD_WORDS:
+        return _zadd_one(client, key, parse_score(argv[2]), argv[3])
     ch = False
     index = 2
     argc = len(argv)
@@ -549,10 +653,6 @@ def first_existing(client: Client, keys: list[bytes]) -> tuple[bytes, ZSet] | No
     return None
 
 
-def nested_pairs(keys: list[Key]) -> list[list[Any]]:
-    return [[member, score] for score, member in keys]
-
-
 def _zpop(client: Client, argv: list[bytes], where: int) -> Any:
     if len(argv) > 3:
         raise CommandError(SYNTAX)
@@ -568,16 +668,8 @@ def _zpop(client: Client, argv: list[bytes], where: int) -> Any:
     key, zset = found
     keys = pop(client, key, zset, where, 1 if count == -1 else count)
     if client.protocol == 3 and count != -1:
-        return nested_pairs(keys)
-    return flat_pairs(keys)
-
-
-def flat_pairs(keys: list[Key]) -> list[Any]:
-    flat: list[Any] = []
-    for score, member in keys:
-        flat.append(member)
-        flat.append(score)
-    return flat
+        return nested_pairs(3, keys)
+    return flat_pairs(client.protocol, keys)
 
 
 @command(
@@ -657,7 +749,7 @@ def parse_mpop(argv: list[bytes], numkeys_at: int) -> MpopRequest:
 
 def serve_mpop(client: Client, key: bytes, zset: ZSet, request: MpopRequest) -> list[Any]:
     keys = pop(client, key, zset, request.where, request.count)
-    return [key, nested_pairs(keys)]
+    return [key, nested_pairs(client.protocol, keys)]
 
 
 @command(
