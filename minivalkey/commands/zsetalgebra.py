@@ -31,7 +31,7 @@ from .args import option, parse_int, parse_int_or_none
 from .keys import lookup_read
 from .table import BeginIndex, FindKeynum, FindRange, command, key_spec
 from .zsetargs import parse_score
-from .zsets import limits, scored
+from .zsets import limits, numkeys_finder, scored
 
 if TYPE_CHECKING:
     from ..session import Client
@@ -232,10 +232,11 @@ _DIFF_COMPLEXITY = (
     "zunion",
     -3,
     "readonly",
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     key_specs=_READ_SPECS,
+    getkeys=numkeys_finder(0, 1, 2),
     summary="Answers the union of sorted sets (and sets), with weighted, aggregated scores.",
     complexity=_UNION_COMPLEXITY,
 )
@@ -247,10 +248,11 @@ def zunion(client: Client, argv: list[bytes]) -> Any:
     "zinter",
     -3,
     "readonly",
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     key_specs=_READ_SPECS,
+    getkeys=numkeys_finder(0, 1, 2),
     summary="Answers the intersection of sorted sets (and sets), with weighted, aggregated "
     "scores.",
     complexity=_INTER_COMPLEXITY,
@@ -263,10 +265,11 @@ def zinter(client: Client, argv: list[bytes]) -> Any:
     "zdiff",
     -3,
     "readonly",
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     key_specs=_READ_SPECS,
+    getkeys=numkeys_finder(0, 1, 2),
     summary="Answers the members of the first sorted set that are in none of the others.",
     complexity=_DIFF_COMPLEXITY,
 )
@@ -279,10 +282,11 @@ def zdiff(client: Client, argv: list[bytes]) -> Any:
     -4,
     "write denyoom",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="2.0.0",
     acl="@sortedset",
     key_specs=_STORE_SPECS,
+    getkeys=numkeys_finder(1, 2, 3),
     summary="Stores the union of sorted sets (and sets) in a key.",
     complexity="O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, "
     "and M being the number of elements in the resulting sorted set.",
@@ -296,10 +300,11 @@ def zunionstore(client: Client, argv: list[bytes]) -> Any:
     -4,
     "write denyoom",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="2.0.0",
     acl="@sortedset",
     key_specs=_STORE_SPECS,
+    getkeys=numkeys_finder(1, 2, 3),
     summary="Stores the intersection of sorted sets (and sets) in a key.",
     complexity=_INTER_COMPLEXITY,
 )
@@ -312,10 +317,11 @@ def zinterstore(client: Client, argv: list[bytes]) -> Any:
     -4,
     "write denyoom",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     key_specs=_STORE_SPECS,
+    getkeys=numkeys_finder(1, 2, 3),
     summary="Stores the members of the first sorted set that are in none of the others.",
     complexity=_DIFF_COMPLEXITY,
 )
@@ -327,10 +333,11 @@ def zdiffstore(client: Client, argv: list[bytes]) -> Any:
     "zintercard",
     -3,
     "readonly",
-    group="sorted_set",
+    group="sorted-set",
     since="7.0.0",
     acl="@sortedset",
     key_specs=_READ_SPECS,
+    getkeys=numkeys_finder(0, 1, 2),
     summary="Answers how many members the intersection of sorted sets (and sets) has, "
     "optionally stopping at a limit.",
     complexity="O(N*K) worst case with N being the smallest input sorted set, K being the "

@@ -26,7 +26,16 @@ from ..engine.zsets import ZSet
 from ..replies import NULL_ARRAY
 from .table import BeginIndex, FindKeynum, FindRange, command, key_spec
 from .zsetargs import parse_timeout
-from .zsets import MAX, MIN, MpopRequest, first_existing, parse_mpop, pop, serve_mpop
+from .zsets import (
+    MAX,
+    MIN,
+    MpopRequest,
+    first_existing,
+    numkeys_finder,
+    parse_mpop,
+    pop,
+    serve_mpop,
+)
 
 if TYPE_CHECKING:
     from ..session import Client
@@ -77,7 +86,7 @@ _BZPOP_SPECS = (key_spec("RW access delete", BeginIndex(1), FindRange(-2, 1, 0))
     -3,
     "write fast blocking",
     keys=(1, -2, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="5.0.0",
     acl="@sortedset",
     key_specs=_BZPOP_SPECS,
@@ -94,7 +103,7 @@ def bzpopmin(client: Client, argv: list[bytes]) -> Any:
     -3,
     "write fast blocking",
     keys=(1, -2, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="5.0.0",
     acl="@sortedset",
     key_specs=_BZPOP_SPECS,
@@ -110,10 +119,11 @@ def bzpopmax(client: Client, argv: list[bytes]) -> Any:
     "bzmpop",
     -5,
     "write blocking",
-    group="sorted_set",
+    group="sorted-set",
     since="7.0.0",
     acl="@sortedset",
     key_specs=(key_spec("RW access delete", BeginIndex(2), FindKeynum(0, 1, 1)),),
+    getkeys=numkeys_finder(0, 2, 3),
     summary="Removes and answers members with the lowest or highest scores from the first "
     "non-empty sorted set of the keys given, waiting for one if there is none.",
     complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the "

@@ -22,6 +22,8 @@ Invariants (Valkey 8.0.1's t_zset.c):
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import events
@@ -49,6 +51,8 @@ OUT_OF_RANGE = "ERR value is out of range"
 NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
 COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
 LONG_MAX = INT64_MAX
+# The most members a ZRANDMEMBER with a negative count answers (see _zrandmember_count).
+RANDOM_REPLY_LIMIT = 1 << 24
 
 EMPTY_ARRAY = RawReply(b"*0\r\n")
 
@@ -121,6 +125,40 @@ def zset_add(
         return NOOP, score
     insert_new(zset, member, score, entries, value)
     return ADDED, score
+
+
+# -- COMMAND GETKEYS ---------------------------------------------------------------------
+
+_ATOI = re.compile(rb"[ \t\n\v\f\r]*([+-]?[0-9]+)")
+
+
+def _atoi(raw: bytes) -> int:
+    """C's atoi: leading blanks, a sign, digits; 0 when there are none."""
+    match = _ATOI.match(raw)
+    return int(match.group(1)) if match else 0
+
+
+def numkeys_finder(
+    store_at: int, count_at: int, first_at: int
+) -> Callable[[list[bytes]], list[tuple[int, tuple[str, ...]]]]:
+    """Valkey's genericGetKeys, the fallback when a command's numkeys key spec cannot be
+    applied: the keys after the count (nothing if the count is out of bounds), then the
+    destination; no flags."""
+
+    def find(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
+        if count_at >= len(argv):
+            return []
+        count = _atoi(argv[count_at])
+        if count < 1 or count > len(argv) - first_at:
+            return []
+        found: list[tuple[int, tuple[str, ...]]] = [
+            (first_at + i, ()) for i in range(count)
+        ]
+        if store_at:
+            found.append((store_at, ()))
+        return found
+
+    return find
 
 
 # -- replies -------------------------------------------------------------------------------
@@ -323,7 +361,7 @@ def _zadd_reply(
     -4,
     "write denyoom fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="1.2.0",
     acl="@sortedset",
     key_flags="RW update",
@@ -341,7 +379,7 @@ def zadd(client: Client, argv: list[bytes]) -> Any:
     4,
     "write denyoom fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="1.2.0",
     acl="@sortedset",
     key_flags="RW access update",
@@ -360,7 +398,7 @@ def zincrby(client: Client, argv: list[bytes]) -> Any:
     -3,
     "write fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="1.2.0",
     acl="@sortedset",
     key_flags="RW delete",
@@ -396,7 +434,7 @@ def zrem(client: Client, argv: list[bytes]) -> Any:
     2,
     "readonly fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="1.2.0",
     acl="@sortedset",
     key_flags="RO",
@@ -412,7 +450,7 @@ def zcard(client: Client, argv: list[bytes]) -> Any:
     3,
     "readonly fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="1.2.0",
     acl="@sortedset",
     key_flags="RO access",
@@ -430,7 +468,7 @@ def zscore(client: Client, argv: list[bytes]) -> Any:
     -3,
     "readonly fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     key_flags="RO access",
@@ -471,7 +509,7 @@ def _zrank(client: Client, argv: list[bytes], reverse: bool) -> Any:
     -3,
     "readonly fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="2.0.0",
     acl="@sortedset",
     key_flags="RO access",
@@ -488,7 +526,7 @@ def zrank(client: Client, argv: list[bytes]) -> Any:
     -3,
     "readonly fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="2.0.0",
     acl="@sortedset",
     key_flags="RO access",
@@ -514,11 +552,15 @@ def _zrandmember_count(client: Client, key: bytes, count: int, withscores: bool)
     size = len(zset)
     unique = count > 0
     wanted = abs(count)
+    if not unique and wanted > RANDOM_REPLY_LIMIT:
+        # Valkey builds such a reply until memory runs out; this answers an error instead.
+        raise CommandError(OUT_OF_RANGE)
     if not unique or wanted == 1:
         # Members drawn independently, in the order drawn (repetitions allowed).
         return scored(client, [_random_key(zset) for _ in range(wanted)], withscores)
     if wanted >= size:
-        return scored(client, list(zset), withscores)
+        # The whole set, from the highest score (Valkey's set iterator walks backwards).
+        return scored(client, list(reversed(zset)), withscores)
     if zset.encoding == LISTPACK:
         # Distinct members in the set's order (Valkey's lpRandomPairsUnique).
         positions = sorted(random.sample(range(size), wanted))
@@ -533,7 +575,7 @@ def _zrandmember_count(client: Client, key: bytes, count: int, withscores: bool)
     -2,
     "readonly",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="6.2.0",
     acl="@sortedset",
     tips="nondeterministic_output",
@@ -585,7 +627,7 @@ def _dict_score_text(score: float) -> bytes:
     -3,
     "readonly",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="2.8.0",
     acl="@sortedset",
     tips="nondeterministic_output",
@@ -677,7 +719,7 @@ def _zpop(client: Client, argv: list[bytes], where: int) -> Any:
     -2,
     "write fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="5.0.0",
     acl="@sortedset",
     key_flags="RW access delete",
@@ -694,7 +736,7 @@ def zpopmin(client: Client, argv: list[bytes]) -> Any:
     -2,
     "write fast",
     keys=(1, 1, 1),
-    group="sorted_set",
+    group="sorted-set",
     since="5.0.0",
     acl="@sortedset",
     key_flags="RW access delete",
@@ -756,10 +798,11 @@ def serve_mpop(client: Client, key: bytes, zset: ZSet, request: MpopRequest) -> 
     "zmpop",
     -4,
     "write",
-    group="sorted_set",
+    group="sorted-set",
     since="7.0.0",
     acl="@sortedset",
     key_specs=(key_spec("RW access delete", BeginIndex(1), FindKeynum(0, 1, 1)),),
+    getkeys=numkeys_finder(0, 1, 2),
     summary="Removes and answers members with the lowest or highest scores from the first "
     "non-empty sorted set of the keys given.",
     complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
