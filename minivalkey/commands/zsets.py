@@ -39,7 +39,6 @@ from .table import BeginIndex, FindKeynum, command, key_spec
 from .zsetargs import parse_score
 
 if TYPE_CHECKING:
-    from ..engine.keyspace import Database
     from ..session import Client
 
 NAN_SCORE = "ERR resulting score is not a number (NaN)"
@@ -80,15 +79,6 @@ def maybe_convert(client: Client, zset: ZSet, size_hint: int, value_len_hint: in
         entries, value = limits(client)
         if size_hint > entries or value_len_hint > value:
             zset.to_skiplist()
-
-
-def convert_back_if_small(client: Client, zset: ZSet, max_len: int, total_len: int) -> None:
-    """zsetConvertToListpackIfNeeded, for a store command's result."""
-    if zset.encoding == LISTPACK:
-        return
-    entries, value = limits(client)
-    if len(zset) <= entries and max_len <= value and total_len <= 1 << 30:
-        zset.to_listpack()
 
 
 def insert_new(zset: ZSet, member: bytes, score: float, entries: int, value: int) -> None:
@@ -245,14 +235,6 @@ def flat_pairs(protocol: int, keys: list[Key]) -> RawReply:
             ]
         )
     return RawReply(b"*%d\r\n" % (2 * len(keys)) + body)
-
-
-def delete_if_empty(db: Database, key: bytes, zset: ZSet) -> bool:
-    """Delete an emptied set (the caller notifies ``del`` after its own event)."""
-    if len(zset):
-        return False
-    db.delete(key)
-    return True
 
 
 # -- ZADD and ZINCRBY ------------------------------------------------------------------------
