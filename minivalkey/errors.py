@@ -334,3 +334,10 @@ PROTECTED_MODE_DENIED = (
 # Answered for a command whose handler (or a blocked read's re-run) failed unexpectedly;
 # the traceback goes to the log once, and the connection stays usable.
 INTERNAL_ERROR = "ERR internal error while running the command"
+
+
+# -- sets ---------------------------------------------------------------------------------
+
+# getPositiveLongFromObjectOrReply without a message of its own (SPOP's count; the
+# list pops' count answers the same text).
+VALUE_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"

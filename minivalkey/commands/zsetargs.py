@@ -4,7 +4,7 @@ C's ``strtod`` is the root of every rule here; ``strtod_prefix`` reproduces what
 reads: leading white space, a sign, decimal digits with an optional point and
 exponent (an exponent without digits is not read), hexadecimal floats
 (``0x1.8p3``), ``inf``/``infinity`` and ``nan``/``nan(...)`` in any case. On top of
-it, three readers with different strictness, as Valkey has them:
+it, two readers with different strictness, as Valkey has them:
 
 * ``parse_score`` (Valkey's string2d, ZADD's scores, ZINCRBY, WEIGHTS): the whole
   argument must be read, no leading space, no NaN, no overflow to infinity and no
@@ -13,9 +13,6 @@ it, three readers with different strictness, as Valkey has them:
   ``(`` for an exclusive bound, then strtod over the argument as a C string (up to
   its first NUL, so anything after a NUL is ignored); leading space, the empty
   string (0) and out-of-range values (infinity, 0) are accepted, NaN is not.
-* ``parse_timeout`` (getTimeoutFromObjectOrReply in seconds): string2ld, the long
-  double reader, then milliseconds rounded up. Long double arithmetic (64-bit
-  significand) is reproduced exactly with fractions.
 
 Lexicographic bounds (zslParseLexRange): ``-`` and ``+`` alone (as C strings) are
 the smallest and largest strings, ``[x`` includes and ``(x`` excludes ``x``
@@ -33,13 +30,10 @@ from fractions import Fraction
 
 from ..engine.zsets import ZSet
 from ..errors import NOT_FLOAT, CommandError
-from .args import INT64_MAX, c_bytes, parse_int_or_none
+from .args import c_bytes
 
 MIN_MAX_NOT_FLOAT = "ERR min or max is not a float"
 LEX_RANGE_INVALID = "ERR min or max not valid string range item"
-TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
-TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
-TIMEOUT_NEGATIVE = "ERR timeout is negative"
 
 _NUMBER = re.compile(
     rb"[ \t\n\v\f\r]*([+-]?)(?:"
@@ -312,70 +306,3 @@ def parse_lex_range(low: bytes, high: bytes) -> LexRange:
     low_value, minex = _lex_bound(low)
     high_value, maxex = _lex_bound(high)
     return LexRange(low_value, high_value, minex, maxex)
-
-
-# -- timeouts in seconds (long double) ---------------------------------------------------
-
-_LD_BITS = 64  # the x87 extended format's significand
-_LD_MAX_EXP = 16384
-_MAX_LONG_DOUBLE_CHARS = 5 * 1024
-
-
-def _round_long_double(value: Fraction) -> Fraction:
-    """``value`` (>= 0) rounded to the nearest long double, ties to even."""
-    if value == 0:
-        return value
-    exponent = value.numerator.bit_length() - value.denominator.bit_length()
-    # Find e with 2**63 <= value / 2**e < 2**64.
-    e = exponent - _LD_BITS
-    while value / Fraction(2) ** e >= 2**_LD_BITS:
-        e += 1
-    while value / Fraction(2) ** e < 2 ** (_LD_BITS - 1):
-        e -= 1
-    scaled = value / Fraction(2) ** e
-    whole = scaled.numerator // scaled.denominator
-    rest = scaled - whole
-    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2):
-        whole += 1
-    return Fraction(whole) * Fraction(2) ** e
-
-
-def parse_timeout(raw: bytes, now_ms: int) -> int:
-    """A blocking timeout in seconds as an absolute deadline in ms (0: forever)."""
-    whole = parse_int_or_none(raw)
-    if whole is not None:  # exact in long double arithmetic too
-        if whole * 1000 > INT64_MAX:
-            raise CommandError(TIMEOUT_OUT_OF_RANGE)
-        return _deadline(whole * 1000, now_ms)
-    if not raw or len(raw) >= _MAX_LONG_DOUBLE_CHARS or raw[0] in b" \t\n\v\f\r":
-        raise CommandError(TIMEOUT_NOT_FLOAT)
-    number = strtod_prefix(raw)
-    if number is None or number.consumed != len(raw) or number.special in ("nan", "overflow"):
-        raise CommandError(TIMEOUT_NOT_FLOAT)
-    if number.special == "inf":
-        if number.negative:  # C's conversion of -inf to long long gives LLONG_MIN
-            raise CommandError(TIMEOUT_NEGATIVE)
-        raise CommandError(TIMEOUT_OUT_OF_RANGE)
-    seconds = _round_long_double(number.exact)
-    if number.exact != 0:
-        top = seconds.numerator.bit_length() - seconds.denominator.bit_length()
-        if top > _LD_MAX_EXP:
-            raise CommandError(TIMEOUT_NOT_FLOAT)  # overflow (ERANGE)
-        if top < -_LD_MAX_EXP - _LD_BITS:
-            raise CommandError(TIMEOUT_NOT_FLOAT)  # underflow to zero (ERANGE)
-    millis = _round_long_double(seconds * 1000)
-    if number.negative:
-        millis = -millis
-    if millis > INT64_MAX:
-        raise CommandError(TIMEOUT_OUT_OF_RANGE)
-    return _deadline(math.ceil(millis), now_ms)
-
-
-def _deadline(timeout: int, now_ms: int) -> int:
-    if timeout < 0:
-        raise CommandError(TIMEOUT_NEGATIVE)
-    if timeout > 0:
-        if timeout > INT64_MAX - now_ms:
-            raise CommandError(TIMEOUT_OUT_OF_RANGE)
-        timeout += now_ms
-    return timeout

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from ..blocking import BlockOn
 from ..engine.zsets import ZSet
 from ..replies import NULL_ARRAY
+from .args import parse_timeout
 from .table import BeginIndex, FindKeynum, FindRange, command, key_spec
-from .zsetargs import parse_timeout
 from .zsets import (
     MAX,
     MIN,

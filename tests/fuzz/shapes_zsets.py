@@ -4,7 +4,9 @@
 scores for lex ranges, infinities and -0) and a name no fixture line creates.
 ``TEMPLATES``: argument shapes close to each command's syntax, with scores, ranges,
 lex bounds, weights and timeouts drawn from spellings Valkey reads differently
-(strtod's forms, exclusive bounds, NaN, overflow, NULs).
+(strtod's forms, exclusive bounds, NaN, overflow, NULs). ``WAKERS`` are commands that
+serve a blocked sorted-set pop; ``PARTIAL_EFFECTS`` the error replies after which
+Valkey 8.0.1 itself leaves a change behind.
 """
 
 from __future__ import annotations
@@ -174,4 +176,17 @@ TEMPLATES: dict[str, Callable[[Any], list[bytes]]] = {
     "bzpopmin": lambda g: [*_zkeys(g), g.pick(TIMEOUTS)],
     "bzpopmax": lambda g: [*_zkeys(g), g.pick(TIMEOUTS)],
     "bzmpop": lambda g: [g.pick(TIMEOUTS), *_mpop(g)],
+}
+
+WAKERS = ["zadd", "zadd", "zincrby", "zunionstore", "zrangestore"]
+
+# (error code, command) -> why Valkey changes something before answering that error.
+_NAN_AFTER_CONVERSION = (
+    "an INCR that makes a NaN fails after the listpack was converted to a skiplist for a "
+    "member longer than zset-max-listpack-value or zset-max-listpack-entries below 1 "
+    "(zsetTypeMaybeConvert runs first; checked on Valkey 8.0.1)"
+)
+PARTIAL_EFFECTS = {
+    ("ERR", "zadd"): _NAN_AFTER_CONVERSION,
+    ("ERR", "zincrby"): _NAN_AFTER_CONVERSION,
 }
