@@ -27,4 +27,8 @@ from . import (  # noqa: F401
     strings,
     transactions,
     xinfo,
+    zsetalgebra,
+    zsetblocking,
+    zsetranges,
+    zsets,
 )
