@@ -1,10 +1,11 @@
-"""Throughput of minivalkey-server next to redis-server and a do-nothing Python server.
+"""Throughput of minivalkey-server next to redis-server (and valkey-server) and a
+do-nothing Python server.
 
-Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-pin]
-[--repetitions 3] [--only NAME-PART] [--write]``
+Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-valkey]
+[--no-pin] [--repetitions 3] [--only NAME-PART] [--write]``
 
-Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured
-side by side (all started first, stopped at the end):
+Load comes from ``redis-benchmark`` (Debian's redis-tools). Three or four servers are
+measured side by side (all started first, stopped at the end):
 
 * ``minivalkey-server`` from the project's .venv (uvloop and hiredis);
 * the reference: redis-server from ``MINIVALKEY_BENCH_REDIS`` or PATH by default
@@ -29,7 +30,7 @@ server answers XRANGE and every data-type command with an empty array, so for th
 it bounds only the request side.
 
 Method: with two CPUs or more the servers run on CPU 0 and redis-benchmark on CPU 1
-(``taskset``). All three servers run for the whole run (the idle ones wait in their
+(``taskset``). All the servers run for the whole run (the idle ones wait in their
 event loops). Per workload each server first runs a warm-up whose rate sizes its
 measured runs (about ``--seconds`` each, so slow and fast servers take similar time);
 then come rounds of one measured run per server in turn, the order rotating, each
