@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     access,
     client,
     connection,
+    dump,
     groups,
     hashes,
     hrandfield,
