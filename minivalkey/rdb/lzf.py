@@ -41,7 +41,7 @@ def compress(data: bytes, limit: int) -> bytes | None:
     end = in_len - 2
     while ip < end:
         hval = ((hval << 8) | data[ip + 2]) & 0xFFFFFFFF
-        slot = (((hval >> 8) - hval * 5) & _HSIZE_MASK)
+        slot = ((hval >> 8) - hval * 5) & _HSIZE_MASK
         ref = table.get(slot, -1)
         table[slot] = ip
         off = ip - ref - 1

@@ -19,9 +19,11 @@ radix tree and XINFO STREAM FULL come back unchanged, and the listpack DUMP
 writes is byte for byte the one Valkey holds for the same history.
 
 RESTORE refuses, whatever ``sanitize-dump-payload`` says, what the engine cannot
-hold: entries out of order, a node whose first entry is not its master ID, counts
-that do not match the entries, a last ID below an entry, a PEL entry without
-exactly one consumer; with deep sanitization also what Valkey's
+hold and Valkey never writes: entries out of order, a node whose first entry is not
+its master ID, counts that do not match the entries, metadata that contradicts the
+entries (a last ID below an entry or the largest deleted ID, a first ID other than
+the first live entry's, fewer entries added than live), a PEL entry without exactly
+one consumer; with deep sanitization also what Valkey's
 streamValidateListpackIntegrity refuses (a wrong element count, a non-zero master
 terminator, elements left over).
 """
@@ -286,13 +288,18 @@ def load_stream(reader: Reader, context: LoadContext, rdb_type: int) -> Stream:
     stream.last_id = _stream_id(reader)
     if stream.nodes and stream.last_id < previous_id:
         raise RdbError("stream last ID below its last entry")
+    first_live = stream.first_live_id()
     if rdb_type >= TYPE_STREAM_LISTPACKS_2:
         stream.first_id = _stream_id(reader)
         stream.max_deleted_id = _stream_id(reader)
-        stream.entries_added = int64(reader.length())
+        stream.entries_added = reader.length()
     else:
-        stream.first_id = stream.first_live_id()
+        stream.first_id = first_live
         stream.entries_added = length
+    if stream.first_id != first_live:
+        raise RdbError("stream first ID is not its first entry")
+    if stream.max_deleted_id > stream.last_id or stream.entries_added < length:
+        raise RdbError("stream metadata inconsistent")
     _load_groups(reader, context, stream, rdb_type)
     return stream
 
