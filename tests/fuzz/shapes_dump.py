@@ -22,13 +22,15 @@ KEYS = [b"rk"]
 FIXTURE: list[list[bytes]] = []
 
 # Payloads valkey-server 8.0.1 wrote: a string, an LZF string, a listpack hash, an
-# intset, a set listpack and a stream with a deleted entry, a group and a consumer.
+# intset, a set listpack, a listpack list, and a stream with a deleted entry, a group
+# and a consumer.
 _VALKEY = [
     bytes.fromhex("000568656c6c6f0b000aad620598abc983"),
     bytes.fromhex("00c30d220361626361e01102032d78797a0b00c944e8ae0d0d4848"),
     bytes.fromhex("101616000000040081610201018162028568656c6c6f06ff0b00811a43ea13987cd4"),
     bytes.fromhex("0b140400000003000000feffffff05000000409c00000b00b7d98175cea3360d"),
     bytes.fromhex("1416160000000300856170706c65060701847065617205ff0b00c8080ff733bec90a"),
+    bytes.fromhex("120102111100000003008161020101f290eefe04ff0b00719e33253ddfb00d"),
     bytes.fromhex(
         "150110000000000000000100000000000000014042420000001800020101010101816602000102"
         "010001000182763103040103010001010182763203040100010201dfff02020181660282763303"

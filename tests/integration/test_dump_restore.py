@@ -97,17 +97,19 @@ def test_round_trips_of_each_type(r: redis.Redis) -> None:
     r.hset("h", mapping={"a": "1", "b": "x" * 70})
     r.sadd("si", 3, 1, 2)
     r.sadd("sl", "a", "b")
+    r.rpush("l", "a", "1", "x" * 9000)
     r.xadd("x", {"f": "v"}, id="1-1")
     r.xadd("x", {"f": "w", "g": "z"}, id="2-0")
     r.xgroup_create("x", "g", id="0")
     r.xreadgroup("g", "alice", {"x": ">"}, count=1)
-    for key in ("s", "n", "h", "si", "sl", "x"):
+    for key in ("s", "n", "h", "si", "sl", "l", "x"):
         assert r.restore(key + "2", 0, r.dump(key)) == b"OK"
         assert r.type(key + "2") == r.type(key)
         assert r.dump(key + "2") == r.dump(key)
     assert r.get("n2") == b"12345"
     assert r.hgetall("h2") == {b"a": b"1", b"b": b"x" * 70}
     assert r.smembers("si2") == {b"1", b"2", b"3"}
+    assert r.lrange("l2", 0, -1) == [b"a", b"1", b"x" * 9000]
     assert r.execute_command("XINFO", "STREAM", "x2", "FULL") == r.execute_command(
         "XINFO", "STREAM", "x", "FULL"
     )
@@ -309,3 +311,23 @@ def test_a_restored_stream_serves_blocked_readers(server: Server) -> None:
     assert client.restore("x", 0, STREAM) == b"OK"
     thread.join(5)
     assert results == [[[b"x", [(b"1-1", {b"f": b"v"})]]]]
+
+
+def test_a_restored_list_serves_blocked_pops(server: Server) -> None:
+    client = redis.Redis(port=server.port)
+    client.flushall()
+    client.rpush("src", "a", "b")
+    payload = client.dump("src")
+    results: list[object] = []
+
+    def pop() -> None:
+        with redis.Redis(port=server.port) as reader:
+            results.append(reader.blpop(["l"], 0))
+
+    thread = threading.Thread(target=pop)
+    thread.start()
+    wait_until(lambda: client.info("clients")["blocked_clients"] == 1)
+    assert client.restore("l", 0, payload) == b"OK"
+    thread.join(5)
+    assert results == [(b"l", b"a")]
+    assert client.lrange("l", 0, -1) == [b"b"]

@@ -22,6 +22,7 @@ from minivalkey.config import Config
 from minivalkey.core import ServerCore
 from minivalkey.dispatcher import execute
 from minivalkey.engine.hashes import Hash
+from minivalkey.engine.lists import List
 from minivalkey.engine.sets import Set
 from minivalkey.engine.stream import Stream
 from minivalkey.engine.types import TYPES, state_of
@@ -53,6 +54,20 @@ HASH_LISTPACK = bytes.fromhex(
 SET_INTSET = bytes.fromhex("0b140400000003000000feffffff05000000409c00000b00b7d98175cea3360d")
 # SADD k apple 7 pear
 SET_LISTPACK = bytes.fromhex("1416160000000300856170706c65060701847065617205ff0b00c8080ff733bec90a")
+# RPUSH k a 1 -70000
+LIST_LISTPACK = bytes.fromhex("120102111100000003008161020101f290eefe04ff0b00719e33253ddfb00d")
+# RPUSH k a b; RPUSH k <9000 x>; RPUSH k c (a plain node between two packed ones)
+LIST_PLAIN = bytes.fromhex(
+    "1203020d0d0000000200816102816202ff01c3406f6328017878"
+    + "e0ff00" * 34
+    + "e00b00017878020a0a0000000100816302ff0b00539a50f67d9a1220"
+)
+# what valkey-server DUMPs after RESTOREing a list ziplist a 1 2 3 4 under
+# list-max-listpack-size 2: the elements pushed into nodes of two
+LIST_FROM_ZIPLIST_FILL2 = bytes.fromhex(
+    "1203020c0c00000002008161020101ff020b0b000000020002010301ff02090900000001000401ff0b00"
+    "86a14844de1387b4"
+)
 # XADD k 1-1 f v1; XADD k 1-2 f v2; XADD k 3-0 f v3 g w; XDEL k 1-2;
 # XGROUP CREATE k grp 0; XGROUP CREATECONSUMER k grp idle (at STREAM_CLOCK_MS)
 STREAM = bytes.fromhex(
@@ -486,6 +501,86 @@ def test_string_goldens_read_as_valkey_wrote_them() -> None:
     assert rdb.dump(b"abcabcabcabcabcabcabcabcabcabc-xyz", compress=False)[1] == 34
 
 
+# -- lists ----------------------------------------------------------------------------------------
+
+
+def test_list_goldens() -> None:
+    small = build("RPUSH k a 1 -70000")
+    assert rdb.dump(small) == LIST_LISTPACK
+    assert state_of(restored(LIST_LISTPACK)) == state_of(small)
+    plain = build("RPUSH k a b", "RPUSH k " + "x" * 9000, "RPUSH k c")
+    assert rdb.dump(plain) == LIST_PLAIN
+    loaded = restored(LIST_PLAIN)
+    assert state_of(loaded) == state_of(plain)
+    assert [node.plain for node in loaded.nodes] == [False, True, False]
+    loaded.check_invariants()
+
+
+def test_a_list_ziplist_is_pushed_into_a_quicklist_and_stays_one() -> None:
+    payload = packed(10, ziplist([b"a", 1, 2, 3, 4]))
+    loaded = restored(payload, context(list_max_listpack_size=2))
+    assert rdb.dump(loaded) == LIST_FROM_ZIPLIST_FILL2
+    assert [node.items for node in loaded.nodes] == [[b"a", b"1"], [b"2", b"3"], [b"4"]]
+    small = restored(packed(10, ziplist([b"a", 1])))
+    assert (small.encoding, small.to_list()) == ("quicklist", [b"a", b"1"])  # no conversion
+
+
+def _quicklist_payload(nodes: list[tuple[int, bytes]], rdb_type: int = 18) -> bytes:
+    body = bytes((rdb_type,)) + encode_length(len(nodes))
+    for container, data in nodes:
+        if rdb_type == 18:
+            body += encode_length(container)
+        body += encode_length(len(data)) + data
+    return with_footer(body)
+
+
+def _plain_list_payload(items: list[bytes]) -> bytes:
+    body = b"\x01" + encode_length(len(items))
+    for item in items:
+        body += encode_length(len(item)) + item
+    return with_footer(body)
+
+
+def test_restored_lists_convert_under_the_settings_in_force() -> None:
+    one = _quicklist_payload([(2, listpack.build([b"a", b"b"]))])
+    assert restored(one).encoding == "listpack"
+    assert restored(one, context(list_max_listpack_size=1)).encoding == "quicklist"
+    two = _quicklist_payload([(2, listpack.build([b"a"])), (2, listpack.build([b"b"]))])
+    loaded = restored(two)
+    assert (loaded.encoding, len(loaded.nodes)) == ("quicklist", 2)  # nodes kept as they come
+    skipped = _quicklist_payload([(2, listpack.build([])), (2, listpack.build([b"c"]))])
+    assert state_of(restored(skipped)) == state_of(build("RPUSH k c"))
+    assert restored(_quicklist_payload([(1, b"abc")])).encoding == "quicklist"  # plain stays
+    zipped = _quicklist_payload([(2, ziplist([b"a", 5]))], rdb_type=14)
+    assert state_of(restored(zipped)) == state_of(build("RPUSH k a 5"))
+    pushed = restored(
+        _plain_list_payload([b"a", b"b", b"1", b"2"]), context(list_max_listpack_size=3)
+    )
+    assert [node.items for node in pushed.nodes] == [[b"a", b"b", b"1"], [b"2"]]
+    assert restored(_plain_list_payload([b"a", b"b"])).encoding == "listpack"
+    deep = restored(two, context(list_compress_depth=3, list_max_listpack_size=7))
+    assert (deep.fill, deep.compress) == (7, 3)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _quicklist_payload([]),
+        _quicklist_payload([(2, listpack.build([]))]),  # only empty nodes
+        _quicklist_payload([(3, b"abc")]),  # an unknown container
+        _quicklist_payload([(1, b"")]),  # an empty node's data
+        _quicklist_payload([(2, b"junk")]),
+        _quicklist_payload([(2, ziplist([]))], rdb_type=14),
+        packed(10, ziplist([])),
+        _plain_list_payload([]),
+    ],
+)
+def test_list_payloads_refused(payload: bytes) -> None:
+    for deep in (False, True):
+        with pytest.raises(RdbError):
+            restored(payload, context(deep))
+
+
 # -- hashes ---------------------------------------------------------------------------------------
 
 
@@ -857,6 +952,10 @@ def _samples() -> list[bytes]:
         rdb.dump(build("HSET k a 1 b " + "x" * 65 + " c 3")),
         rdb.dump(build("SADD k " + " ".join(f"m{n}" for n in range(40)))),
         rdb.dump(_busy_stream()),
+        LIST_LISTPACK,
+        LIST_PLAIN,
+        LIST_FROM_ZIPLIST_FILL2,
+        packed(10, ziplist([b"a", 1, 2, 3, 4])),
         packed(13, ziplist([b"f", b"v", b"n", 5])),
         packed(9, zipmap([(b"f", b"v"), (b"g", b"w")])),
     ]  # fmt: skip
@@ -902,9 +1001,9 @@ def test_corrupted_payloads_load_or_raise_rdb_error(seed: int) -> None:
                 assert type(value) in TYPES
                 if type(value) is Stream:
                     check_stream(value)
-                elif isinstance(value, (Hash, Set)):
-                    if isinstance(value, Hash):
-                        value.check_invariants()
+                elif isinstance(value, (Hash, List)):
+                    value.check_invariants()
+                elif isinstance(value, Set):
                     assert len(value) > 0
                 rdb.dump(value)  # whatever loaded can be written again
     assert loaded and refused
