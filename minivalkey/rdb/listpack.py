@@ -59,6 +59,12 @@ def _backlen(size: int) -> bytes:
 def encode_int(value: int) -> bytes:
     """One integer element (encoding and back-length)."""
     if 0 <= value <= 127:
+        return _SMALL_INTS[value]
+    return _encode_int(value)
+
+
+def _encode_int(value: int) -> bytes:
+    if 0 <= value <= 127:
         return bytes((value, 1))
     if -4096 <= value <= 4095:
         unsigned = value & 0x1FFF
@@ -72,8 +78,28 @@ def encode_int(value: int) -> bytes:
     return b"\xf4" + (value & (2**64 - 1)).to_bytes(8, "little") + b"\x09"
 
 
+_SMALL_INTS = tuple(_encode_int(value) for value in range(128))
+
+# Encodings of short strings met recently (field names, small values repeat a lot).
+_SHORT_CACHE: dict[bytes, bytes] = {}
+_SHORT_CACHE_SIZE = 4096
+_SHORT = 32
+
+
 def encode_string(data: bytes) -> bytes:
     """One string element, stored as an integer when it is one (as lpAppend does)."""
+    size = len(data)
+    if size <= _SHORT:
+        cached = _SHORT_CACHE.get(data)
+        if cached is None:
+            if len(_SHORT_CACHE) >= _SHORT_CACHE_SIZE:
+                _SHORT_CACHE.clear()
+            cached = _SHORT_CACHE[data] = _encode_string(bytes(data))
+        return cached
+    return _encode_string(data)
+
+
+def _encode_string(data: bytes) -> bytes:
     size = len(data)
     if size <= 20:
         value = string_to_int(data)

@@ -30,6 +30,8 @@ terminator, elements left over).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..engine.groups import Consumer, ConsumerGroup, PendingEntry, estimate_read_counter
 from ..engine.stream import DELETED, SAMEFIELDS, Node, Stream
 from ..engine.streamid import U64, make_id
@@ -65,6 +67,25 @@ def _entry_pairs(blob: bytes | bytearray, start: int) -> list[bytes]:
     return pairs
 
 
+def _python_node_pairs(node: Node) -> list[list[bytes]]:
+    blob, offsets = node.entries(), node.offsets
+    return [_entry_pairs(blob, offsets[index]) for index in range(len(node.flags))]
+
+
+_node_pairs: Callable[[Node], list[list[bytes]]] = _python_node_pairs
+try:  # hiredis reads the stored replies in C
+    import hiredis
+
+    def _hiredis_node_pairs(node: Node) -> list[list[bytes]]:
+        reader = hiredis.Reader()
+        reader.feed(bytes(node.entries()))
+        return [reader.gets()[1] for _ in range(len(node.flags))]  # type: ignore[index]
+
+    _node_pairs = _hiredis_node_pairs
+except ImportError:  # pragma: no cover - hiredis is optional
+    pass
+
+
 def node_listpack(node: Node) -> bytes:
     """The listpack Valkey holds for ``node``."""
     encode_int = listpack.encode_int
@@ -73,11 +94,10 @@ def node_listpack(node: Node) -> bytes:
     parts = [encode_int(node.count), encode_int(node.deleted), encode_int(len(master))]
     parts += [encode_string(field) for field in master]
     parts.append(encode_int(0))
-    blob, offsets, flags = node.entries(), node.offsets, node.flags
+    flags = node.flags
     master_ms, master_seq = node.ms[0], node.seq[0]
-    for index in range(len(flags)):
+    for index, pairs in enumerate(_node_pairs(node)):
         flag = flags[index]
-        pairs = _entry_pairs(blob, offsets[index])
         parts.append(encode_int(flag))
         parts.append(encode_int(int64(node.ms[index] - master_ms)))
         parts.append(encode_int(int64(node.seq[index] - master_seq)))

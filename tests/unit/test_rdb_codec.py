@@ -794,6 +794,19 @@ def test_stream_nodes_written_as_valkey_holds_them() -> None:
     assert node_listpack(node) == expected
 
 
+def test_the_entry_readers_agree() -> None:
+    from minivalkey.rdb import streams
+
+    value = _busy_stream()
+    for node in value.nodes:
+        expected = streams._python_node_pairs(node)
+        assert streams._node_pairs(node) == expected
+        assert [len(pairs) for pairs in expected] == [
+            len(pairs)
+            for pairs in (streams._entry_pairs(node.entries(), o) for o in node.offsets[:-1])
+        ]
+
+
 def _stream_payload(nodes: list[tuple[int, bytes]], tail: bytes, rdb_type: int = 21) -> bytes:
     body = bytes((rdb_type,)) + encode_length(len(nodes))
     for master, blob in nodes:
