@@ -516,6 +516,20 @@ def test_list_goldens() -> None:
     loaded.check_invariants()
 
 
+def test_a_list_of_every_element_encoding() -> None:
+    """Valkey's own "List of various encodings" list: a plain node, a packed node of one
+    8191-byte element, a listpack of integers; valkey-server's DUMP of it is 950 bytes
+    with this footer (the CRC-64 of the rest)."""
+    elements = ["127", "32767", "2147483647", "9223372036854775808", "0", "12"]
+    elements += ["x" * 31, "x" * 8191, "x" * 65535]
+    value = build(*(f"LPUSH k {element}" for element in elements))
+    payload = rdb.dump(value)
+    assert (len(payload), payload[-10:].hex()) == (950, "0b00e17d33daf5252a0c")
+    loaded = restored(payload, context(deep=True))
+    assert state_of(loaded) == state_of(value)
+    assert rdb.dump(loaded) == payload
+
+
 def test_a_list_ziplist_is_pushed_into_a_quicklist_and_stays_one() -> None:
     payload = packed(10, ziplist([b"a", 1, 2, 3, 4]))
     loaded = restored(payload, context(list_max_listpack_size=2))
