@@ -217,7 +217,7 @@ def test_strings_over_20_bytes_are_compressed_when_lzf_saves_four_bytes() -> Non
     incompressible.string(noise)
     assert incompressible.out == b"\x40\x64" + noise
     huge = Writer()
-    huge.string(b"a" * (COMPRESS_MAX + 1))  # left as it is (Valkey reads it too)
+    huge.string(b"a" * (COMPRESS_MAX + 1))  # left as it is (valkey-server RESTOREs it)
     assert huge.out[:5] == encode_length(COMPRESS_MAX + 1)
 
 
