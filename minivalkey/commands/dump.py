@@ -16,6 +16,8 @@ Invariants:
 * A relative TTL is added to the command time with int64 wrap-around, as Valkey's
   C arithmetic does; a deadline at or before the command time stores nothing (the
   replaced key is then deleted, with a ``del`` event).
+* REPLACE deletes the old key as Valkey's dbDelete does, whatever its deadline: a
+  key past it is deleted, not expired (no ``expired`` event, no expired_keys).
 * A restored key is added with ``Database.add``, so blocked readers of it are
   served; its keyspace event is ``restore`` (class GENERIC), after the WATCH touch.
 * IDLETIME and FREQ are validated only: this keyspace keeps no access times yet.
@@ -132,7 +134,13 @@ def restore(client: Client, argv: list[bytes]) -> Any:
         value = rdb.load(payload, context)
     except rdb.RdbError:
         raise CommandError(BAD_DATA_FORMAT) from None
-    deleted = db.delete(key) if replace else False
+    deleted = False
+    if replace:
+        if db.is_expired(key):
+            # Valkey's dbDelete removes the key without looking at its deadline: a
+            # deletion (a "del" below if nothing is stored), not an expiry.
+            db.expires.pop(key)
+        deleted = db.delete(key)
     now = client.core.keyspace.now_ms
     if ttl and not absttl:
         ttl = _wrap_int64(ttl + now)

@@ -279,6 +279,25 @@ def test_keyspace_events() -> None:
     ]
 
 
+def test_replace_deletes_a_key_past_its_deadline_without_expiring_it() -> None:
+    from minivalkey import events
+
+    client, seen = _evented()
+    clock = client.core.clock
+    assert isinstance(clock, Clock)
+    execute(client, [b"SET", b"k", b"v", b"PX", b"10"])
+    execute(client, [b"SET", b"k2", b"v", b"PX", b"10"])
+    clock.advance(20)
+    del seen[:]
+    assert execute(client, [b"RESTORE", b"k", b"0", HELLO, b"REPLACE"]) == OK
+    assert execute(client, [b"RESTORE", b"k2", b"1", HELLO, b"ABSTTL", b"REPLACE"]) == OK
+    generic = [item[1:] for item in seen if item[0] != events.NEW]
+    assert generic == [("restore", b"k"), ("del", b"k2")]
+    assert client.core.keyspace.stats_expired_keys == 0
+    assert execute(client, [b"GET", b"k"]) == bulk(b"hello")
+    assert execute(client, [b"EXISTS", b"k2"]) == b":0\r\n"
+
+
 def test_restore_touches_watched_keys(server: Server, raw: RawClient) -> None:
     for replace in (False, True):
         with RawClient(server.port) as other:
