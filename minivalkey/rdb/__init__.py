@@ -5,7 +5,7 @@ RESTORE's version and checksum test; ``load(payload, context)`` rebuilds the val
 raising ``RdbError`` for anything it refuses. The primitives are in ``io`` (lengths,
 strings, times), ``lzf``, ``crc64``, ``listpack`` and ``ziplist`` (ziplists,
 zipmaps, intsets); each value type's codec is in its own module (``strings``,
-``lists``, ``hashes``, ``sets``, ``streams``), registered by the value's class in
+``lists``, ``hashes``, ``sets``, ``zsets``, ``streams``), registered by the value's class in
 ``registry``.
 
 Invariants: nothing here imports a command module, RESP or asyncio; the engine
@@ -16,7 +16,7 @@ that shares nothing with the keyspace.
 
 from __future__ import annotations
 
-from . import hashes, lists, sets, streams, strings  # noqa: F401  (register the codecs)
+from . import hashes, lists, sets, streams, strings, zsets  # noqa: F401  (register the codecs)
 from .io import RdbError
 from .payload import RDB_VERSION, check_footer, dump, load
 from .registry import CODECS, LoadContext

@@ -22,8 +22,8 @@ KEYS = [b"rk"]
 FIXTURE: list[list[bytes]] = []
 
 # Payloads valkey-server 8.0.1 wrote: a string, an LZF string, a listpack hash, an
-# intset, a set listpack, a listpack list, and a stream with a deleted entry, a group
-# and a consumer.
+# intset, a set listpack, a listpack list, a listpack and a skiplist sorted set, and a
+# stream with a deleted entry, a group and a consumer.
 _VALKEY = [
     bytes.fromhex("000568656c6c6f0b000aad620598abc983"),
     bytes.fromhex("00c30d220361626361e01102032d78797a0b00c944e8ae0d0d4848"),
@@ -31,6 +31,14 @@ _VALKEY = [
     bytes.fromhex("0b140400000003000000feffffff05000000409c00000b00b7d98175cea3360d"),
     bytes.fromhex("1416160000000300856170706c65060701847065617205ff0b00c8080ff733bec90a"),
     bytes.fromhex("120102111100000003008161020101f290eefe04ff0b00719e33253ddfb00d"),
+    bytes.fromhex(
+        "112e2e0000000a008163020001816102010181620283312e3504816502f40000000000000040098164"
+        "0283696e6604ff0b006e6ec67581393742"
+    ),
+    bytes.fromhex(
+        "0505c3094041017878e034000178780000000000000840016300000000000004400161000000000000"
+        "f03f016200000000000000000164000000000000f0ff0b00f57a2c1c8ce581fd"
+    ),
     bytes.fromhex(
         "150110000000000000000100000000000000014042420000001800020101010101816602000102"
         "010001000182763103040103010001010182763203040100010201dfff02020181660282763303"

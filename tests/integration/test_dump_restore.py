@@ -98,11 +98,13 @@ def test_round_trips_of_each_type(r: redis.Redis) -> None:
     r.sadd("si", 3, 1, 2)
     r.sadd("sl", "a", "b")
     r.rpush("l", "a", "1", "x" * 9000)
+    r.zadd("z", {"a": 1, "b": 2.5, "c": float("-inf")})
+    r.zadd("zs", {f"m{n}": n / 3 for n in range(200)})
     r.xadd("x", {"f": "v"}, id="1-1")
     r.xadd("x", {"f": "w", "g": "z"}, id="2-0")
     r.xgroup_create("x", "g", id="0")
     r.xreadgroup("g", "alice", {"x": ">"}, count=1)
-    for key in ("s", "n", "h", "si", "sl", "l", "x"):
+    for key in ("s", "n", "h", "si", "sl", "l", "z", "zs", "x"):
         assert r.restore(key + "2", 0, r.dump(key)) == b"OK"
         assert r.type(key + "2") == r.type(key)
         assert r.dump(key + "2") == r.dump(key)
@@ -110,6 +112,12 @@ def test_round_trips_of_each_type(r: redis.Redis) -> None:
     assert r.hgetall("h2") == {b"a": b"1", b"b": b"x" * 70}
     assert r.smembers("si2") == {b"1", b"2", b"3"}
     assert r.lrange("l2", 0, -1) == [b"a", b"1", b"x" * 9000]
+    assert [tuple(pair) for pair in r.zrange("z2", 0, -1, withscores=True)] == [
+        (b"c", float("-inf")),
+        (b"a", 1.0),
+        (b"b", 2.5),
+    ]
+    assert r.zrange("zs2", 0, -1, withscores=True) == r.zrange("zs", 0, -1, withscores=True)
     assert r.execute_command("XINFO", "STREAM", "x2", "FULL") == r.execute_command(
         "XINFO", "STREAM", "x", "FULL"
     )

@@ -6,6 +6,7 @@ here were each RESTOREd on it once)."""
 
 from __future__ import annotations
 
+import math
 import random
 import struct
 import sys
@@ -26,6 +27,7 @@ from minivalkey.engine.lists import List
 from minivalkey.engine.sets import Set
 from minivalkey.engine.stream import Stream
 from minivalkey.engine.types import TYPES, state_of
+from minivalkey.engine.zsets import ZSet
 from minivalkey.rdb import listpack, lzf
 from minivalkey.rdb.crc64 import crc64
 from minivalkey.rdb.io import COMPRESS_MAX, RdbError, Reader, Writer, encode_length
@@ -67,6 +69,16 @@ LIST_PLAIN = bytes.fromhex(
 LIST_FROM_ZIPLIST_FILL2 = bytes.fromhex(
     "1203020c0c00000002008161020101ff020b0b000000020002010301ff02090900000001000401ff0b00"
     "86a14844de1387b4"
+)
+# ZADD k 1 a 1.5 b -0 c inf d 4611686018427387905 e (the last is 2**62 as a double)
+ZSET_LISTPACK = bytes.fromhex(
+    "112e2e0000000a008163020001816102010181620283312e3504816502f400000000000000400981640283"
+    "696e6604ff0b006e6ec67581393742"
+)
+# ZADD k 1 a -0 b 2.5 c -inf d; ZADD k 3 <65 x> (a skiplist, written highest first)
+ZSET_SKIPLIST = bytes.fromhex(
+    "0505c3094041017878e034000178780000000000000840016300000000000004400161000000000000f03f"
+    "016200000000000000000164000000000000f0ff0b00f57a2c1c8ce581fd"
 )
 # XADD k 1-1 f v1; XADD k 1-2 f v2; XADD k 3-0 f v3 g w; XDEL k 1-2;
 # XGROUP CREATE k grp 0; XGROUP CREATECONSUMER k grp idle (at STREAM_CLOCK_MS)
@@ -740,6 +752,99 @@ def test_set_payloads_refused(payload: bytes) -> None:
             restored(payload, context(deep))
 
 
+# -- sorted sets ----------------------------------------------------------------------------------
+
+
+def test_zset_goldens() -> None:
+    small = build("ZADD k 1 a 1.5 b -0 c inf d 4611686018427387905 e")
+    assert rdb.dump(small) == ZSET_LISTPACK
+    assert state_of(restored(ZSET_LISTPACK)) == state_of(small)
+    big = build("ZADD k 1 a -0 b 2.5 c -inf d", "ZADD k 3 " + "x" * 65)
+    assert big.encoding == "skiplist"
+    assert rdb.dump(big) == ZSET_SKIPLIST
+    assert state_of(restored(ZSET_SKIPLIST)) == state_of(big)
+
+
+def test_listpack_scores_are_written_as_zzl_insert_writes_them() -> None:
+    # 2**62 + 1024 is past double2ll's range: its d2string text, an integer's spelling,
+    # is then stored as that integer by lpAppend (checked on valkey-server)
+    value = build("ZADD k -0 z 0.1 a 1e100 b 4611686018427387904 c 4611686018427388928 d")
+    elements = listpack.parse(Reader(rdb.dump(value), 1).string(), deep=True)
+    assert elements == [b"z", 0, b"a", b"0.1", b"c", 2**62, b"d", 4611686018427389000,
+                        b"b", b"1e+100"]  # fmt: skip
+
+
+def _zset_payload(pairs: list[tuple[bytes, bytes]], rdb_type: int = 5) -> bytes:
+    """``rdb_type`` 5: each score is 8 bytes of binary double; 3: a length byte and text."""
+    body = bytes((rdb_type,)) + encode_length(len(pairs))
+    for member, score in pairs:
+        body += encode_length(len(member)) + member + score
+    return with_footer(body)
+
+
+def _binary(score: float) -> bytes:
+    return struct.pack("<d", score)
+
+
+def test_restored_zsets_convert_under_the_thresholds_in_force() -> None:
+    pairs = [(b"b", _binary(2.0)), (b"a", _binary(1.0))]
+    assert state_of(restored(_zset_payload(pairs))) == state_of(build("ZADD k 1 a 2 b"))
+    assert restored(_zset_payload(pairs), context(zset_max_listpack_entries=1)).encoding == (
+        "skiplist"
+    )
+    long_member = [(b"a" * 65, _binary(1.0))]
+    assert restored(_zset_payload(long_member)).encoding == "skiplist"
+    assert restored(ZSET_LISTPACK, context(zset_max_listpack_entries=4)).encoding == "skiplist"
+    # a listpack payload is not checked for long members
+    assert restored(ZSET_LISTPACK, context(zset_max_listpack_value=0)).encoding == "listpack"
+    zipped = restored(packed(12, ziplist([b"a", 1, b"b", b"1.5"])))
+    assert state_of(zipped) == state_of(build("ZADD k 1 a 1.5 b"))
+    negative_zero = restored(
+        _zset_payload([(b"a", _binary(-0.0))]), context(zset_max_listpack_entries=0)
+    )
+    assert state_of(negative_zero) == ("skiplist", (((-0.0).hex(), b"a"),))
+
+
+def test_zset_scores_as_text() -> None:
+    # RDB type 3: a length byte (253 nan, 254 inf, 255 -inf) and text read by %lg
+    text = [(b"a", b"\x031.5"), (b"b", b"\xfe"), (b"c", b"\xff"), (b"d", b"\x04 2e1"),
+            (b"e", b"\x043abc"), (b"f", b"\x040x1p")]  # fmt: skip
+    loaded = restored(_zset_payload(text, rdb_type=3))
+    assert list(loaded) == [(-math.inf, b"c"), (1.0, b"f"), (1.5, b"a"), (3.0, b"e"),
+                            (20.0, b"d"), (math.inf, b"b")]  # fmt: skip
+    # a listpack score that is text reads as strtod reads it (garbage as 0)
+    blob = listpack.build([b"b", b"-1.5", b"a", b"junk", b"c", b"0x10", b"d", b" 17x"])
+    assert list(restored(packed(17, blob))) == [
+        (-1.5, b"b"),
+        (0.0, b"a"),
+        (16.0, b"c"),
+        (17.0, b"d"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _zset_payload([]),
+        _zset_payload([(b"a", _binary(math.nan))]),
+        _zset_payload([(b"a", _binary(1.0)), (b"a", _binary(2.0))]),
+        _zset_payload([(b"a", b"\xfd")], rdb_type=3),  # NaN as text
+        _zset_payload([(b"a", b"\x03abc")], rdb_type=3),  # no number at all
+        packed(17, listpack.build([])),
+        packed(17, listpack.build([b"a", 1, b"b"])),  # odd (crashes valkey-server unsanitized)
+        packed(17, listpack.build([b"a", 1, b"a", 2])),  # a duplicate member
+        packed(17, listpack.build([b"a", b"nan"])),  # a NaN score
+        packed(17, listpack.build([b"b", 2, b"a", 1])),  # out of order
+        packed(12, ziplist([])),
+        packed(12, ziplist([b"a", 1, b"a", 2])),
+    ],
+)
+def test_zset_payloads_refused(payload: bytes) -> None:
+    for deep in (False, True):
+        with pytest.raises(RdbError):
+            restored(payload, context(deep))
+
+
 # -- streams --------------------------------------------------------------------------------------
 
 
@@ -982,6 +1087,8 @@ def _samples() -> list[bytes]:
         LIST_LISTPACK,
         LIST_PLAIN,
         LIST_FROM_ZIPLIST_FILL2,
+        ZSET_LISTPACK,
+        ZSET_SKIPLIST,
         packed(10, ziplist([b"a", 1, 2, 3, 4])),
         packed(13, ziplist([b"f", b"v", b"n", 5])),
         packed(9, zipmap([(b"f", b"v"), (b"g", b"w")])),
@@ -1030,8 +1137,11 @@ def test_corrupted_payloads_load_or_raise_rdb_error(seed: int) -> None:
                     check_stream(value)
                 elif isinstance(value, (Hash, List)):
                     value.check_invariants()
-                elif isinstance(value, Set):
+                elif isinstance(value, (Set, ZSet)):
                     assert len(value) > 0
+                if isinstance(value, ZSet):
+                    assert all(score == score for score, _ in value)
+                    assert list(value) == sorted(value)
                 rdb.dump(value)  # whatever loaded can be written again
     assert loaded and refused
 
