@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     server,
     setalgebra,
     sets,
+    sort,
     streamread,
     streams,
     stringranges,
