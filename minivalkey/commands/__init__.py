@@ -28,4 +28,8 @@ from . import (  # noqa: F401
     strings,
     transactions,
     xinfo,
+    zsetalgebra,
+    zsetblocking,
+    zsetranges,
+    zsets,
 )

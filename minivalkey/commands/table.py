@@ -94,7 +94,7 @@ _GROUP_CATEGORIES = {
     "hash": "@hash",
     "list": "@list",
     "set": "@set",
-    "sorted_set": "@sortedset",
+    "sorted-set": "@sortedset",
     "stream": "@stream",
     "generic": "@keyspace",
     "connection": "@connection",
