@@ -25,7 +25,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TypeVar
 
-from .args import c_bytes, parse_int_or_none
+from .args import c_bytes
 
 T = TypeVar("T")
 
@@ -43,33 +43,34 @@ _INT_CHUNK = 1000  # Python converts at most 4300 decimal digits at once
 
 def strtod(raw: bytes) -> float | None:
     """The double SORT reads from ``raw``, or ``None`` when SORT refuses it."""
-    number = parse_int_or_none(raw)
-    if number is not None:
-        return float(number)
-    text = c_bytes(raw)
-    if not text:
-        return 0.0  # nothing parsed and nothing left over: strtod gives 0
-    body = text.lstrip(_SPACE)
-    unsigned = body[1:] if body[:1] in (b"+", b"-") else body
-    if unsigned[:2] in (b"0x", b"0X"):
-        return _hexadecimal(body)
-    match = _DECIMAL.fullmatch(body)
+    match = _DECIMAL.fullmatch(raw)  # the usual case: a plain decimal number
     if match is None or not (match.group(1) or match.group(2)):
-        return float(body.decode()) if _INFINITY.fullmatch(body) else None
-    value = float(body.decode())
+        text = c_bytes(raw)
+        if not text:
+            return 0.0  # nothing parsed and nothing left over: strtod gives 0
+        body = text.lstrip(_SPACE)
+        unsigned = body[1:] if body[:1] in (b"+", b"-") else body
+        if unsigned[:2] in (b"0x", b"0X"):
+            return _hexadecimal(body)
+        match = _DECIMAL.fullmatch(body)
+        if match is None or not (match.group(1) or match.group(2)):
+            return float(body.decode()) if _INFINITY.fullmatch(body) else None
+        raw = body
+    value = float(raw)
+    if _MIN_NORMAL < abs(value) < _INFINITY_VALUE:
+        return value
     if abs(value) == _INFINITY_VALUE:
         return None  # overflow
-    if abs(value) <= _MIN_NORMAL:
-        integral, fraction, exponent = match.groups()
-        fraction = fraction or b""
-        digits = (integral + fraction).lstrip(b"0")
-        if not digits:
-            return value  # a zero, exactly
-        if value == 0:
-            return None  # underflow to zero
-        scale = int(exponent or 0) - len(fraction)
-        if _range_error(value, Fraction(_digits_value(digits)) * Fraction(10) ** scale):
-            return None
+    integral, fraction, exponent = match.groups()
+    fraction = fraction or b""
+    digits = (integral + fraction).lstrip(b"0")
+    if not digits:
+        return value  # a zero, exactly
+    if value == 0:
+        return None  # underflow to zero
+    scale = int(exponent or 0) - len(fraction)
+    if _range_error(value, Fraction(_digits_value(digits)) * Fraction(10) ** scale):
+        return None
     return value
 
 
