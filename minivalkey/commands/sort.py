@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING, Any
 from ..engine.hashes import Hash
 from ..engine.lists import List
 from ..engine.sets import Set
+from ..engine.zsets import LISTPACK as ZSET_LISTPACK
+from ..engine.zsets import ZSet
 from ..errors import SYNTAX, WRONGTYPE, CommandError
 from ..events import GENERIC, LIST
 from .args import c_bytes, option, parse_int
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
 
 NOT_DOUBLE = "ERR One or more scores can't be converted into double"
 
-_SORTABLE = (List, Set)
+_SORTABLE = (List, Set, ZSet)
 
 
 # -- patterns -------------------------------------------------------------------------------
@@ -179,9 +181,13 @@ def clamp_limit(offset: int, count: int, length: int) -> tuple[int, int]:
 
 
 def _native_range(value: Any, start: int, end: int, desc: bool) -> list[bytes]:
-    """Elements ``start..end`` of a list in its own order (from the tail with DESC)."""
+    """Elements ``start..end`` of a list or a sorted set in its own order (from the
+    tail, or the highest score, with DESC)."""
     if end < start:
         return []
+    if type(value) is ZSet:
+        keys = value.rev_slice(start, end + 1) if desc else value.slice(start, end + 1)
+        return [member for _, member in keys]
     size = end - start + 1
     if not desc:
         return value.slice(start, size)
@@ -191,10 +197,14 @@ def _native_range(value: Any, start: int, end: int, desc: bool) -> list[bytes]:
 
 
 def _members(value: Any) -> list[bytes]:
+    """Every element, in the order Valkey loads them to sort: a list's, a set's
+    iteration order, a sorted set's members as its dict holds them."""
     if value is None:
         return []
     if type(value) is List:
         return value.to_list()
+    if type(value) is ZSet:
+        return list(value.scores)
     return list(value)
 
 
@@ -277,9 +287,11 @@ def sort_generic(client: Client, argv: list[bytes], readonly: bool) -> Any:
     if dontsort and kind is Set and opts.store is not None:
         # A set stored unsorted would depend on its layout: sort it, ALPHA.
         dontsort, alpha, by = False, True, None
+    if kind is ZSet and value.encoding == ZSET_LISTPACK:
+        value.to_skiplist()  # for good, as Valkey converts a sorted set to sort it
     length = 0 if value is None else len(value)
     start, end = clamp_limit(opts.offset, opts.count, length)
-    if dontsort and kind is List:
+    if dontsort and kind is not Set:
         elements = [] if value is None else _native_range(value, start, end, opts.desc)
     else:
         elements = _members(value)

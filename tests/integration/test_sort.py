@@ -3,8 +3,8 @@
 Each ``GOLDEN`` sequence runs on a flushed database; a row is (command, RESP2 reply,
 RESP3 reply or SAME), recorded from valkey-server 8.0.1 (each sequence on a fresh
 connection). The rest checks what replies do not show: the stored list's encoding and
-node layout (read from the server's keyspace), keyspace events, WATCH touches, keyspace
-hits and misses, and clients blocked on a destination.
+node layout and a sorted set's conversion (read from the server's keyspace), keyspace
+events, WATCH touches, keyspace hits and misses, and clients blocked on a destination.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from helpers import RawClient, wait_until
 
 from minivalkey import Server
 from minivalkey.engine.lists import List
+from minivalkey.engine.zsets import ZSet
 from minivalkey.events import LIST
 
 SAME = None
@@ -710,6 +711,115 @@ GOLDEN: dict[str, list[tuple[list[str], bytes, bytes | None]]] = {
             ),
         ),
     ],
+    "sorted_sets": [
+        (["ZADD", "z", "1", "a", "5", "b", "2", "c", "10", "d", "3", "e"], b":5\r\n", SAME),
+        (
+            ["SORT", "z", "ALPHA"],
+            b"*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "z", "ALPHA", "DESC"],
+            b"*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n",
+            SAME,
+        ),
+        (["SORT", "z"], b"-ERR One or more scores can't be converted into double\r\n", SAME),
+        (
+            ["SORT", "z", "BY", "nosort"],
+            b"*5\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nb\r\n$1\r\nd\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "z", "BY", "nosort", "DESC"],
+            b"*5\r\n$1\r\nd\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nc\r\n$1\r\na\r\n",
+            SAME,
+        ),
+        (["SORT", "z", "BY", "nosort", "ASC", "LIMIT", "0", "1"], b"*1\r\n$1\r\na\r\n", SAME),
+        (
+            ["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "0", "2"],
+            b"*2\r\n$1\r\nd\r\n$1\r\nb\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "z", "BY", "nosort", "LIMIT", "1", "3"],
+            b"*3\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nb\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "3"],
+            b"*3\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nc\r\n",
+            SAME,
+        ),
+        (["SORT", "z", "BY", "nosort", "LIMIT", "5", "10"], b"*0\r\n", SAME),
+        (
+            ["SORT", "z", "BY", "nosort", "LIMIT", "-10", "100"],
+            b"*5\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nb\r\n$1\r\nd\r\n",
+            SAME,
+        ),
+        (["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "4", "-1"], b"*1\r\n$1\r\na\r\n", SAME),
+        (
+            ["SORT_RO", "z", "BY", "nosort", "GET", "#", "GET", "w_*"],
+            (
+                b"*10\r\n$1\r\na\r\n$-1\r\n$1\r\nc\r\n$-1\r\n$1\r\ne\r\n$-1\r\n$1\r\nb\r\n$-1\r\n"
+                b"$1\r\nd\r\n$-1\r\n"
+            ),
+            (
+                b"*10\r\n$1\r\na\r\n_\r\n$1\r\nc\r\n_\r\n$1\r\ne\r\n_\r\n$1\r\nb\r\n_\r\n$1\r\n"
+                b"d\r\n_\r\n"
+            ),
+        ),
+        (["MSET", "w_a", "3", "w_b", "1", "w_c", "2"], b"+OK\r\n", SAME),
+        (
+            ["SORT", "z", "BY", "w_*"],
+            b"*5\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "z", "BY", "w_*", "DESC", "LIMIT", "0", "2"],
+            b"*2\r\n$1\r\na\r\n$1\r\nc\r\n",
+            SAME,
+        ),
+        (["SORT", "z", "BY", "nosort", "STORE", "d"], b":5\r\n", SAME),
+        (
+            ["LRANGE", "d", "0", "-1"],
+            b"*5\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nb\r\n$1\r\nd\r\n",
+            SAME,
+        ),
+        (["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "2", "STORE", "d"], b":2\r\n", SAME),
+        (["LRANGE", "d", "0", "-1"], b"*2\r\n$1\r\nb\r\n$1\r\ne\r\n", SAME),
+        (
+            [
+                "ZADD", "n", "-100", "a", "200", "b", "-300", "c", "1000000", "d", "+inf", "max",
+                "-inf", "min",
+            ],
+            b":6\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "n", "BY", "nosort"],
+            b"*6\r\n$3\r\nmin\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nd\r\n$3\r\nmax\r\n",
+            SAME,
+        ),
+        (
+            ["SORT", "n", "BY", "nosort", "DESC"],
+            b"*6\r\n$3\r\nmax\r\n$1\r\nd\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$3\r\nmin\r\n",
+            SAME,
+        ),
+        (["ZADD", "m", "3", "10", "1", "20", "2", "-5", "0", "1.5"], b":4\r\n", SAME),
+        (["SORT", "m"], b"*4\r\n$2\r\n-5\r\n$3\r\n1.5\r\n$2\r\n10\r\n$2\r\n20\r\n", SAME),
+        (["SORT", "m", "DESC", "LIMIT", "1", "2"], b"*2\r\n$2\r\n10\r\n$3\r\n1.5\r\n", SAME),
+        (
+            ["SORT", "m", "BY", "nosort"],
+            b"*4\r\n$3\r\n1.5\r\n$2\r\n20\r\n$2\r\n-5\r\n$2\r\n10\r\n",
+            SAME,
+        ),
+        (["SORT", "m", "ALPHA", "STORE", "d"], b":4\r\n", SAME),
+        (
+            ["LRANGE", "d", "0", "-1"],
+            b"*4\r\n$2\r\n-5\r\n$3\r\n1.5\r\n$2\r\n10\r\n$2\r\n20\r\n",
+            SAME,
+        ),
+    ],
 }
 
 
@@ -799,6 +909,39 @@ def test_stored_list_encoding_and_nodes(server: Server, raw: RawClient) -> None:
     finally:
         raw.command("CONFIG", "SET", "list-max-listpack-size", "-2")
         raw.command("CONFIG", "SET", "list-compress-depth", "0")
+
+
+def zset_encoding(server: Server, key: str) -> str | None:
+    def read() -> str | None:
+        value = server.core.keyspace[0].data.get(key.encode())
+        return value.encoding if type(value) is ZSet else None
+
+    result: str | None = on_server(server, read)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("command", "converts"),
+    [
+        (["SORT_RO", "z", "BY", "nosort"], True),
+        (["SORT", "z", "ALPHA", "LIMIT", "0", "0"], True),
+        (["SORT", "z", "GET", "#", "STORE", "d"], True),
+        (["SORT", "z"], True),  # fails: the members are no numbers, yet the set converted
+        (["SORT", "z", "junk"], False),
+        (["SORT_RO", "z", "STORE", "d"], False),
+    ],
+)
+def test_sorting_a_sorted_set_makes_it_a_skiplist(
+    server: Server, raw: RawClient, command: list[str], converts: bool
+) -> None:
+    """Valkey converts a listpack sorted set to a skiplist for good once the options are
+    read, before it looks at a single weight (checked with OBJECT ENCODING on 8.0.1)."""
+    raw.command("ZADD", "z", "1", "a", "2", "b")
+    assert zset_encoding(server, "z") == "listpack"
+    raw.command(*command)
+    assert zset_encoding(server, "z") == ("skiplist" if converts else "listpack")
+    raw.command("SORT", "z", "BY", "nosort")
+    assert zset_encoding(server, "z") == "skiplist"
 
 
 EVENTS = [
