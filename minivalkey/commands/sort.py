@@ -31,8 +31,9 @@ Invariants (Valkey 8.0.1's sort.c):
 * STORE writes a list built as Valkey builds one (``List.built``), replacing the
   destination whatever it held (its TTL goes), with the ``sortstore`` event, and
   answers its length; GET's missing values are stored as empty strings. An empty
-  result deletes the destination (a ``del`` event if it existed). The destination
-  is not read and never type-checked.
+  result deletes the destination (a ``del`` event if it existed, even past its
+  deadline: Valkey's dbDelete does not expire it first). The destination is not
+  read and never type-checked.
 * Every lookup is a read: the key sorted, and each key a BY or GET pattern names
   (BY's for every element when sorting, GET's for every answered one) counts a
   keyspace hit or miss. The destination is written without a lookup of that kind.
@@ -40,7 +41,12 @@ Invariants (Valkey 8.0.1's sort.c):
   read, as Valkey converts it (so even a failing SORT leaves it converted).
 
 Not modelled: the ACL and cluster-mode refusals of BY and GET (one user with every
-key, no cluster), and the forced ALPHA sorting of sets inside scripts (no scripts).
+key, no cluster), the forced ALPHA sorting of sets inside scripts (no scripts), and
+Valkey's stale errno: it does not clear errno before strtod, so a range error left by
+any earlier call in the process (a SORT weight out of range, INCRBYFLOAT or ZADD given
+one) makes every later numeric SORT of a weight that is not integer-encoded fail as
+well, until something clears errno (a new connection, a successful INCRBYFLOAT...).
+Here each weight is judged alone.
 """
 
 from __future__ import annotations
@@ -315,9 +321,14 @@ def _store(client: Client, key: bytes, values: list[bytes]) -> int:
         fill, depth = list_limits(client)
         db.set(key, List.built(values, fill, depth))
         db.notify(LIST, "sortstore", key)
-    elif db.delete(key):
+        return len(values)
+    if db.is_expired(key):
+        # Valkey's dbDelete removes a key past its deadline like a live one (a "del",
+        # no expiry counted); Database.delete would expire it instead.
+        db.expires.pop(key, None)
+    if db.delete(key):
         db.notify(GENERIC, "del", key)
-    return len(values)
+    return 0
 
 
 def _sort_keys(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:

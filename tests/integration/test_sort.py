@@ -18,9 +18,13 @@ import redis
 from helpers import RawClient, wait_until
 
 from minivalkey import Server
+from minivalkey.clock import ManualClock
+from minivalkey.core import ServerCore
+from minivalkey.dispatcher import execute
 from minivalkey.engine.lists import List
 from minivalkey.engine.zsets import ZSet
 from minivalkey.events import LIST
+from minivalkey.session import Client
 
 SAME = None
 
@@ -990,6 +994,31 @@ def test_keyspace_events(server: Server, raw: RawClient) -> None:
         raw.command("CONFIG", "SET", "notify-keyspace-events", "")
         on_server(server, remove)
     assert classes == {LIST}
+
+
+def test_an_empty_result_deletes_a_destination_past_its_deadline() -> None:
+    """Valkey's dbDelete removes a key whose deadline has passed (before any expiry
+    cycle saw it) like a live one: a ``del`` event, no expired key counted; a result
+    stored there replaces what the write lookup expired."""
+    clock = ManualClock(1_000)
+    core = ServerCore(clock=clock)
+    seen: list[tuple[str, bytes]] = []
+    core.keyspace.event_sink = lambda event_class, event, key, db: seen.append((event, key))
+    client = Client(core)
+    execute(client, [b"CONFIG", b"SET", b"notify-keyspace-events", b"KEA"])
+    execute(client, [b"SET", b"d", b"v", b"PX", b"100"])
+    clock.advance_ms(200)
+    del seen[:]
+    assert execute(client, [b"SORT", b"nokey", b"STORE", b"d"]) == b":0\r\n"
+    assert seen == [("del", b"d")]
+    assert core.keyspace.stats_expired_keys == 0
+    assert b"d" not in core.keyspace[0].data
+    execute(client, [b"RPUSH", b"l", b"1"])
+    execute(client, [b"SET", b"d", b"v", b"PX", b"100"])
+    clock.advance_ms(200)
+    assert execute(client, [b"SORT", b"l", b"STORE", b"d"]) == b":1\r\n"
+    assert execute(client, [b"TTL", b"d"]) == b":-1\r\n"
+    assert core.keyspace.stats_expired_keys == 1
 
 
 @pytest.mark.parametrize(
