@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     server,
     setalgebra,
     sets,
+    sort,
     streamread,
     streams,
     stringranges,
