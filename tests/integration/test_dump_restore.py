@@ -240,7 +240,7 @@ def test_ttls(clocked: tuple[RawClient, ManualClock]) -> None:
     assert client.command("EXISTS", "huge") == b":0\r\n"
     # a key whose own deadline passed is no obstacle
     client.command("SET", "old", "v", "PX", "10")
-    clock.advance(10)
+    clock.advance_ms(10)
     assert client.command("RESTORE", "old", "0", HELLO) == OK
     assert client.command("GET", "old") == bulk(b"hello")
 
@@ -295,7 +295,7 @@ def test_replace_deletes_a_key_past_its_deadline_without_expiring_it() -> None:
     assert isinstance(clock, Clock)
     execute(client, [b"SET", b"k", b"v", b"PX", b"10"])
     execute(client, [b"SET", b"k2", b"v", b"PX", b"10"])
-    clock.advance(20)
+    clock.advance_ms(20)
     del seen[:]
     assert execute(client, [b"RESTORE", b"k", b"0", HELLO, b"REPLACE"]) == OK
     assert execute(client, [b"RESTORE", b"k2", b"1", HELLO, b"ABSTTL", b"REPLACE"]) == OK
