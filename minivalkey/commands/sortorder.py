@@ -20,98 +20,22 @@ A leaf: no server state, no RESP.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from fractions import Fraction
 from typing import TypeVar
 
 from .args import c_bytes
+from .cdouble import strtod_whole
 
 T = TypeVar("T")
 
-_SPACE = b" \t\n\v\f\r"  # isspace() in the C locale
-_DECIMAL = re.compile(rb"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
-_HEX = re.compile(rb"[+-]?0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?")
-_INFINITY = re.compile(rb"[+-]?(?:inf|infinity)", re.IGNORECASE)
-_MIN_NORMAL = 2.0**-1022
-_INFINITY_VALUE = float("inf")
-# Below this (exactly), a value rounded to 53 bits with no exponent limit is still
-# subnormal: glibc's tininess after rounding.
-_TINY_BELOW = Fraction(2) ** -1022 - Fraction(2) ** -1076
-_INT_CHUNK = 1000  # Python converts at most 4300 decimal digits at once
 
 
 def strtod(raw: bytes) -> float | None:
     """The double SORT reads from ``raw``, or ``None`` when SORT refuses it."""
-    match = _DECIMAL.fullmatch(raw)  # the usual case: a plain decimal number
-    if match is None or not (match.group(1) or match.group(2)):
-        text = c_bytes(raw)
-        if not text:
-            return 0.0  # nothing parsed and nothing left over: strtod gives 0
-        body = text.lstrip(_SPACE)
-        unsigned = body[1:] if body[:1] in (b"+", b"-") else body
-        if unsigned[:2] in (b"0x", b"0X"):
-            return _hexadecimal(body)
-        match = _DECIMAL.fullmatch(body)
-        if match is None or not (match.group(1) or match.group(2)):
-            return float(body.decode()) if _INFINITY.fullmatch(body) else None
-        raw = body
-    value = float(raw)
-    if _MIN_NORMAL < abs(value) < _INFINITY_VALUE:
-        return value
-    if abs(value) == _INFINITY_VALUE:
-        return None  # overflow
-    integral, fraction, exponent = match.groups()
-    fraction = fraction or b""
-    digits = (integral + fraction).lstrip(b"0")
-    if not digits:
-        return value  # a zero, exactly
-    if value == 0:
-        return None  # underflow to zero
-    scale = int(exponent or 0) - len(fraction)
-    if _range_error(value, Fraction(_digits_value(digits)) * Fraction(10) ** scale):
+    read = strtod_whole(c_bytes(raw))
+    if read is None or read[1]:
         return None
-    return value
-
-
-def _hexadecimal(body: bytes) -> float | None:
-    match = _HEX.fullmatch(body)
-    if match is None:
-        return None
-    integral, fraction, exponent = match.groups()
-    fraction = fraction or b""
-    if not integral and not fraction:
-        return None  # "0x" alone: strtod stops after the 0
-    try:
-        value = float.fromhex(body.decode())
-    except OverflowError:
-        return None
-    if abs(value) <= _MIN_NORMAL:
-        digits = (integral + fraction).lstrip(b"0")
-        if not digits:
-            return value
-        if value == 0:
-            return None
-        scale = int(exponent or 0) - 4 * len(fraction)
-        if _range_error(value, Fraction(int(digits, 16)) * Fraction(2) ** scale):
-            return None
-    return value
-
-
-def _digits_value(digits: bytes) -> int:
-    value = 0
-    for start in range(0, len(digits), _INT_CHUNK):
-        chunk = digits[start : start + _INT_CHUNK]
-        value = value * 10 ** len(chunk) + int(chunk)
-    return value
-
-
-def _range_error(value: float, exact: Fraction) -> bool:
-    """glibc's underflow ERANGE: a tiny exact value that the double does not hold."""
-    magnitude = abs(exact)
-    if magnitude >= _TINY_BELOW:
-        return False
-    return Fraction(abs(value)) != magnitude
+    return read[0]
 
 
 # -- the partial quicksort ----------------------------------------------------------------
