@@ -12,6 +12,17 @@ Invariants:
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
+* ``gated`` is True exactly while ``maxmemory`` is set or a CLIENT NO-TOUCH client
+  is connected: every command then takes the dispatcher's slow path, which runs
+  ``before_command`` (evictions, the OOM refusal, the no-touch switch). Otherwise
+  commands pay nothing for either.
+* ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
+  fixed baseline plus every key's ``key_memory``. Kept up to date write by write
+  while ``maxmemory`` is set (``Keyspace.start_accounting``); estimated when asked
+  otherwise (exactly up to a few thousand keys, from a sample beyond).
+* Access tracking (``Keyspace.track``) is off until needed: an LFU policy, an LRU
+  policy with ``maxmemory``, or a first OBJECT IDLETIME / FREQ or TOUCH
+  (``want_access_tracking``); from then on it stays on.
 """
 
 from __future__ import annotations
@@ -26,7 +37,9 @@ from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
 from .commands.table import COMMANDS, CommandSpec
 from .config import Config
+from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace
+from .engine.types import key_memory
 
 if TYPE_CHECKING:
     from .session import Client
@@ -34,6 +47,12 @@ if TYPE_CHECKING:
 VALKEY_VERSION = "8.0.1"
 REDIS_VERSION = "7.2.4"
 SERVER_NAME = "valkey"
+
+# The memory accounted for before any key exists (Valkey's used_memory_startup is
+# about this much).
+BASELINE_MEMORY = 900_000
+# Without accounting, INFO measures up to this many keys exactly, then a sample.
+EXACT_ESTIMATE_KEYS = 2000
 
 
 class RateTracker:
@@ -121,15 +140,118 @@ class ServerCore:
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
         self.keyspace.notify_flags = self.config.get_int("notify-keyspace-events")
+        # maxmemory, eviction and access tracking (see the module docstring).
+        self.maxmemory = 0
+        self.gated = False
+        self.no_touch_clients = 0
+        self.access_wanted = False
+        self.evictor = Evictor(self.keyspace)
+        self.eviction_result = OK
+        self.eviction_exceeded_since = 0.0  # monotonic seconds, 0 while within the limit
+        self.eviction_exceeded_total = 0.0
+        self.keyspace.tracked_since_ms = self.keyspace.now_ms
+        for name in ("lfu-log-factor", "lfu-decay-time", "maxmemory"):
+            self._config_changed(name, self.config.values[name])
         self.config.listeners.append(self._config_changed)
         # INFO memory / replication.
         self.used_memory_peak = 0
         self.replid = os.urandom(20).hex()
 
     def _config_changed(self, name: str, value: object) -> None:
+        keyspace = self.keyspace
         if name == "notify-keyspace-events":
             assert isinstance(value, int)
-            self.keyspace.notify_flags = value
+            keyspace.notify_flags = value
+        elif name == "maxmemory":
+            assert isinstance(value, int)
+            self.maxmemory = value
+            if value and not keyspace.accounting:
+                keyspace.start_accounting(key_memory)
+            elif not value and keyspace.accounting:
+                keyspace.stop_accounting()
+            self._update_gate()
+            self._update_tracking()
+        elif name == "maxmemory-policy":
+            self._update_tracking()
+        elif name == "lfu-log-factor":
+            assert isinstance(value, int)
+            keyspace.lfu_log_factor = value
+        elif name == "lfu-decay-time":
+            assert isinstance(value, int)
+            keyspace.lfu_decay_time = value
+
+    # -- maxmemory, eviction, access tracking -------------------------------------------
+
+    def _update_gate(self) -> None:
+        self.gated = bool(self.maxmemory) or self.no_touch_clients > 0
+        if not self.no_touch_clients:
+            self.keyspace.no_touch = False
+
+    def _update_tracking(self) -> None:
+        policy = self.config.get_str("maxmemory-policy")
+        if "lfu" in policy or (self.maxmemory and "lru" in policy):
+            self.access_wanted = True
+        if self.access_wanted:
+            self.keyspace.track("lfu" if "lfu" in policy else "lru")
+
+    def want_access_tracking(self) -> None:
+        """Something reads or relies on access times: track them from now on."""
+        if not self.access_wanted:
+            self.access_wanted = True
+            self._update_tracking()
+
+    def client_no_touch_changed(self, on: bool) -> None:
+        """A client turned CLIENT NO-TOUCH on or off (or left with it on)."""
+        self.no_touch_clients += 1 if on else -1
+        self._update_gate()
+        if on:
+            self.want_access_tracking()
+
+    def before_command(self, client: Client) -> bool:
+        """What a gated server does before every command: the no-touch switch, and
+        evictions while maxmemory is set. True when memory is still over the limit
+        (Valkey then refuses commands that use memory)."""
+        self.keyspace.no_touch = client.no_touch
+        return bool(self.maxmemory) and self.perform_evictions() == FAIL
+
+    def used_memory(self) -> int:
+        """The memory in use as this server accounts for it (INFO used_memory)."""
+        keyspace = self.keyspace
+        if keyspace.accounting:
+            return BASELINE_MEMORY + keyspace.settle()
+        return BASELINE_MEMORY + self._estimate_dataset()
+
+    def _estimate_dataset(self) -> int:
+        total = 0
+        for db in self.keyspace.dbs:
+            count = len(db.data)
+            if count <= EXACT_ESTIMATE_KEYS:
+                total += sum(key_memory(key, value) for key, value in db.data.items())
+            elif count:
+                keys = sample_keys(db, True, EXACT_ESTIMATE_KEYS, self.evictor.rng)
+                measured = sum(key_memory(key, db.data[key]) for key in keys)
+                total += measured * count // max(1, len(keys))
+        return total
+
+    def perform_evictions(self) -> str:
+        """Valkey's performEvictions: OK, RUNNING (the time budget ran out) or FAIL."""
+        values = self.config.values
+        result = self.evictor.perform(
+            self.maxmemory,
+            str(values["maxmemory-policy"]),
+            int(values["maxmemory-samples"]),  # type: ignore[call-overload]
+            time_limit_us(int(values["maxmemory-eviction-tenacity"])),  # type: ignore[call-overload]
+            self.used_memory,
+        )
+        self.eviction_result = result
+        now = time.monotonic()
+        if result in (RUNNING, FAIL):
+            if not self.eviction_exceeded_since:
+                self.eviction_exceeded_since = now
+        elif self.eviction_exceeded_since:
+            self.eviction_exceeded_total += now - self.eviction_exceeded_since
+            self.eviction_exceeded_since = 0.0
+        return result
 
     # -- clients -----------------------------------------------------------------------
 
@@ -145,6 +267,7 @@ class ServerCore:
         self.stats.total_connections_received += 1
 
     def remove_client(self, client: Client) -> None:
+        client.no_touch = False  # a client that leaves no longer counts as no-touch
         self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None
@@ -183,6 +306,8 @@ class ServerCore:
         for stat in fields(Stats):
             setattr(self.stats, stat.name, getattr(fresh, stat.name))
         self.keyspace.stats_expired_keys = 0
+        self.keyspace.stats_evicted_keys = 0
+        self.eviction_exceeded_total = 0.0
         for counters in self.command_stats.values():
             counters.calls = counters.usec = counters.rejected_calls = counters.failed_calls = 0
 
@@ -202,6 +327,8 @@ class ServerCore:
         keyspace.now_ms = self.clock.now_ms()
         if self.active_expire_enabled:
             keyspace.active_expire()
+        if self.maxmemory:  # Valkey evicts from a timer too once over the limit
+            self.perform_evictions()
         if keyspace.ready_keys:
             self.blocking.serve_ready_keys()
 

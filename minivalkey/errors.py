@@ -334,3 +334,10 @@ PROTECTED_MODE_DENIED = (
 # Answered for a command whose handler (or a blocked read's re-run) failed unexpectedly;
 # the traceback goes to the log once, and the connection stays usable.
 INTERNAL_ERROR = "ERR internal error while running the command"
+
+
+# -- keyspace
+
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# An EXEC refused before it runs: the reason follows.
+EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: "
