@@ -38,9 +38,9 @@ lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check minivalkey tests benchmarks
 	$(BIN)/mypy minivalkey
 
-# Every benchmark next to redis-server (and valkey-server when /work/ref/valkey-server or
-# the binary named by MINIVALKEY_BENCH_VALKEY exists), written to benchmarks/RESULTS*.md
-# and benchmarks/results/*.json, then the charts benchmarks/ratios.png and scaling.png.
+# Every benchmark next to redis-server (and valkey-server when one is on PATH or named
+# by MINIVALKEY_BENCH_VALKEY; MINIVALKEY_BENCH_REDIS names another redis-server),
+# written to benchmarks/RESULTS*.md and benchmarks/results/*.json, then the charts benchmarks/ratios.png and scaling.png.
 # Needs redis-benchmark and redis-server on PATH. About 10 minutes; BENCH_ARGS=--quick
 # (given to every script, so only options they all take) for a run of about 5.
 bench: $(VENV)/.installed-bench

@@ -7,8 +7,8 @@ Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are me
 side by side (all started first, stopped at the end):
 
 * ``minivalkey-server`` from the project's .venv (uvloop and hiredis);
-* the reference, /usr/bin/redis-server by default (``--reference-server`` for another
-  binary, e.g. /work/ref/valkey-server);
+* the reference: redis-server from ``MINIVALKEY_BENCH_REDIS`` or PATH by default
+  (``--reference-server`` for another binary, e.g. a valkey-server build);
 * ``benchmarks/null_server.py``: uvloop + hiredis parsing and constant replies, the rate
   no Python server can exceed on this machine.
 

@@ -31,8 +31,10 @@ import hiredis
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS-streams.md"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-VALKEY_SERVER = os.environ.get("MINIVALKEY_BENCH_VALKEY", "/work/ref/valkey-server")
+# The reference binaries: named by an environment variable, else found on PATH ("" when
+# there is none, and that server is left out of the runs).
+REDIS_SERVER = os.environ.get("MINIVALKEY_BENCH_REDIS") or shutil.which("redis-server") or ""
+VALKEY_SERVER = os.environ.get("MINIVALKEY_BENCH_VALKEY") or shutil.which("valkey-server") or ""
 
 Command = Sequence[bytes]
 
@@ -208,9 +210,9 @@ def _minivalkey_version() -> str:
 
 def available_servers() -> list[str]:
     kinds = ["minivalkey"]
-    if os.path.exists(REDIS_SERVER):
+    if REDIS_SERVER and os.path.exists(REDIS_SERVER):
         kinds.append("redis")
-    if os.path.exists(VALKEY_SERVER):
+    if VALKEY_SERVER and os.path.exists(VALKEY_SERVER):
         kinds.append("valkey")
     return kinds
 
@@ -254,7 +256,7 @@ def _memory_total() -> str:
 
 
 def _version_of(binary: str) -> str:
-    if not os.path.exists(binary):
+    if not binary or not os.path.exists(binary):
         return "not installed"
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
     return out.stdout.strip().split(" sha=")[0]

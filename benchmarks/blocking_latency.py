@@ -36,27 +36,27 @@ How client cost is kept out of the numbers:
   that is measured at the driver's pace. (For one reader the floor is the PING
   round trip, also reported.)
 
-Servers, all started at the beginning on free 127.0.0.1 ports (all on the
-server CPU; the ones not being measured sit idle) and stopped at the end:
+Servers, all started at the beginning on free 127.0.0.1 ports (all on the server
+CPU; the ones not being measured sit idle) and stopped at the end:
 ``minivalkey`` (the ``minivalkey-server`` of the project's .venv, uvloop and
 hiredis), ``embedded`` (``minivalkey.Server`` in a child process of its own, so
-it does not share this driver's interpreter), ``redis`` (/usr/bin/redis-server)
-and ``valkey`` (/work/ref/valkey-server). Each (workload, N) is warmed up on
-every server, then measured in rounds, a round being one repetition on each
-server in turn, so that a burst of other work on the machine falls on all the
-servers alike; a figure is the median over the repetitions of that
-repetition's percentile. The machine may be shared: the CPU time of other
-processes is measured during each repetition (``/proc/stat`` less this driver
-and the servers), rounds go on (``--extra`` more at most) until every server
-has ``--repetitions`` during which they used at most ``--quiet`` % of a core,
-and the quietest repetitions count; the report shows that load per row. A
-repetition also stops at ``--rep-cap`` seconds, and the whole run at
-``--budget`` seconds (configurations not reached are reported as skipped). Run
-on demand only; ``--write`` stores the tables in
-benchmarks/RESULTS-blocking.md and the figures in benchmarks/results/blocking_latency.json
-(for ``chart.py``). ``--quick`` measures 1 and 100 readers, 100 XADDs a repetition, within
-60 s (options given explicitly win).
-"""
+it does not share this driver's interpreter), ``redis`` (redis-server) and
+``valkey`` (valkey-server), each from its environment variable or PATH (see
+benchlib). Each (workload, N) is warmed up on every server, then measured in
+rounds, a round being one repetition on each server in turn, so that a burst of
+other work on the machine falls on all the servers alike; a figure is the median
+over the repetitions of that repetition's percentile. The machine may be shared:
+the CPU time of other processes is measured during each repetition
+(``/proc/stat`` less this driver and the servers), rounds go on (``--extra``
+more at most) until every server has ``--repetitions`` during which they used at
+most ``--quiet`` % of a core, and the quietest repetitions count; the report
+shows that load per row. A repetition also stops at ``--rep-cap`` seconds, and
+the whole run at ``--budget`` seconds (configurations not reached are reported
+as skipped). Run on demand only; ``--write`` stores the tables in
+benchmarks/RESULTS-blocking.md and the figures in
+benchmarks/results/blocking_latency.json (for ``chart.py``). ``--quick``
+measures 1 and 100 readers, 100 XADDs a repetition, within 60 s (options given
+explicitly win). """
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from . import (  # noqa: F401
     connection,
     expiry,
     groups,
+    hashes,
+    hrandfield,
     introspection,
     keys,
     objects,

@@ -195,6 +195,7 @@ BIG_ECHO = multibulk([b"ECHO", b"z" * 16385])
 )
 # Every error, and the stall before authentication, at least once whatever is drawn.
 @example(b"*" + LONG + b"1", [7, 70000], 512 * 1024 * 1024, False)
+@example(b"*" + LONG + b"PING\r\n", [65537], 512 * 1024 * 1024, False)  # its end past 64 KiB
 @example(b"*1\r\n$" + LONG + b"1", [3, 40000], 512 * 1024 * 1024, False)
 @example(b"PING\r\n" + BIG_ECHO, [9, 20], 512 * 1024 * 1024, True)
 @example(b"AUTH x\r\n" + BIG_ECHO + b"*11\r\n" + b"$0\r\n\r\n" * 11, [], 20000, True)
@@ -208,9 +209,17 @@ def test_parsers_agree_however_the_bytes_arrive(
     fast = drive(HiredisRequestParser, chunks, max_bulk_len, unauth)
     event(f"error: {(whole[1] or 'none').split(':', 1)[-1][:30]}")
     event(f"commands: {min(len(whole[0]), 3)}")
-    assert pure[:2] == whole[:2]
+    if not _has_long_line(data):
+        # A line whose end lies more than 64 KiB after its start is refused or read
+        # depending on how it arrives, on Valkey too (it gives up on a line once 64 KiB
+        # came without its end, but reads a long line that arrived whole).
+        assert pure[:2] == whole[:2]
     assert fast == pure
     assert drive(HiredisRequestParser, [data], max_bulk_len, unauth)[:2] == whole[:2]
+
+
+def _has_long_line(data: bytes) -> bool:
+    return any(len(line) > PROTO_INLINE_MAX_SIZE for line in data.split(b"\n"))
 
 
 @needs_hiredis
