@@ -20,9 +20,9 @@ Invariants:
   fixed baseline plus every key's ``key_memory``. Kept up to date write by write
   while ``maxmemory`` is set (``Keyspace.start_accounting``); estimated when asked
   otherwise (exactly up to a few thousand keys, from a sample beyond).
-* Access tracking (``Keyspace.track``) is off until needed: an LFU policy, an LRU
-  policy with ``maxmemory``, or a first OBJECT IDLETIME / FREQ or TOUCH
-  (``want_access_tracking``); from then on it stays on.
+* Access tracking (``Keyspace.track``) is off until needed: an LRU or LFU policy,
+  or a first OBJECT IDLETIME / FREQ or TOUCH (``want_access_tracking``); from then
+  on it stays on.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
-from .commands.table import COMMANDS, CommandSpec
+from .commands.table import COMMANDS, WRITE, CommandSpec, find_keys, lookup
 from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace
@@ -53,6 +53,14 @@ SERVER_NAME = "valkey"
 BASELINE_MEMORY = 900_000
 # Without accounting, INFO measures up to this many keys exactly, then a sample.
 EXACT_ESTIMATE_KEYS = 2000
+# A database's table: its header and lookup table (Valkey's kvstore), then its buckets.
+TABLE_HEADER = 96
+TABLE_LUT = 32
+
+
+def table_bytes(keys: int) -> int:
+    """A hash table holding ``keys`` entries: its header and its power-of-two buckets."""
+    return TABLE_HEADER + 8 * (1 << max(2, (keys - 1).bit_length())) if keys else TABLE_HEADER
 
 
 class RateTracker:
@@ -189,7 +197,8 @@ class ServerCore:
 
     def _update_tracking(self) -> None:
         policy = self.config.get_str("maxmemory-policy")
-        if "lfu" in policy or (self.maxmemory and "lru" in policy):
+        self.keyspace.share_integers = not (self.maxmemory and ("lru" in policy or "lfu" in policy))
+        if "lfu" in policy or "lru" in policy:  # the policy reads access data
             self.access_wanted = True
         if self.access_wanted:
             self.keyspace.track("lfu" if "lfu" in policy else "lru")
@@ -207,19 +216,52 @@ class ServerCore:
         if on:
             self.want_access_tracking()
 
-    def before_command(self, client: Client) -> bool:
+    def before_command(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> bool:
         """What a gated server does before every command: the no-touch switch, and
         evictions while maxmemory is set. True when memory is still over the limit
-        (Valkey then refuses commands that use memory)."""
-        self.keyspace.no_touch = client.no_touch
-        return bool(self.maxmemory) and self.perform_evictions() == FAIL
+        (Valkey then refuses commands that use memory).
+
+        A write command's keys are marked for re-measuring at the next settle: some
+        writers skip ``Keyspace.touch`` when nobody WATCHes (XADD's fast path), so the
+        accounting does not rely on it alone.
+        """
+        keyspace = self.keyspace
+        keyspace.no_touch = client.no_touch
+        if not self.maxmemory:
+            return False
+        out_of_memory = self.perform_evictions() == FAIL
+        if WRITE in spec.flags or spec.name == "exec":
+            lines = client.multi if spec.name == "exec" and client.multi else [argv]
+            for line in lines:
+                self._mark_written(client, line)
+        return out_of_memory
+
+    def _mark_written(self, client: Client, argv: list[bytes]) -> None:
+        spec = lookup(argv)
+        if spec is None or WRITE not in spec.flags:
+            return
+        found = find_keys(spec, argv)
+        if found is None and spec.getkeys is not None:
+            found = spec.getkeys(argv)
+        if found:
+            mark = self.keyspace.mark_dirty
+            for position, _ in found:
+                mark(client.db, argv[position])
 
     def used_memory(self) -> int:
-        """The memory in use as this server accounts for it (INFO used_memory)."""
+        """The memory in use as this server accounts for it (INFO used_memory): the
+        baseline, the databases' tables and every key (``key_memory``)."""
         keyspace = self.keyspace
-        if keyspace.accounting:
-            return BASELINE_MEMORY + keyspace.settle()
-        return BASELINE_MEMORY + self._estimate_dataset()
+        dataset = keyspace.settle() if keyspace.accounting else self._estimate_dataset()
+        return BASELINE_MEMORY + self.table_overhead() + dataset
+
+    def table_overhead(self) -> int:
+        """The bytes of the databases' key and expiry tables (their buckets)."""
+        total = 0
+        for db in self.keyspace.dbs:
+            if db.data:
+                total += table_bytes(len(db.data)) + table_bytes(len(db.expires)) + TABLE_LUT
+        return total
 
     def _estimate_dataset(self) -> int:
         total = 0

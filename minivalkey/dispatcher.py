@@ -97,7 +97,9 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
         return _reject(client, spec, errors.NOAUTH)
     if client.multi is not None and NO_MULTI in spec.flags:
         return _reject(client, spec, errors.NOT_ALLOWED_IN_MULTI)
-    if client.core.gated and client.core.before_command(client) and _uses_memory(client, spec):
+    if client.core.gated and client.core.before_command(client, spec, argv) and _uses_memory(
+        client, spec
+    ):
         if spec.name == "exec" and spec.parent is None:
             client.discard_multi()
             return _reject(client, spec, errors.EXECABORT_BECAUSE + errors.OOM)

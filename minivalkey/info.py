@@ -188,7 +188,8 @@ def _memory(core: ServerCore) -> Fields:
     peak = core.used_memory_peak
     rss = resident_memory()
     startup = _core.BASELINE_MEMORY
-    dataset = used - startup
+    overhead = startup + core.table_overhead()
+    dataset = used - overhead
     total = _total_system_memory()
     maxmemory = core.config.get_int("maxmemory")
     return [
@@ -199,7 +200,7 @@ def _memory(core: ServerCore) -> Fields:
         ("used_memory_peak", peak),
         ("used_memory_peak_human", bytes_to_human(peak)),
         ("used_memory_peak_perc", f"{_f32(used * 100 / peak):.2f}%"),
-        ("used_memory_overhead", startup),
+        ("used_memory_overhead", overhead),
         ("used_memory_startup", startup),
         ("used_memory_dataset", dataset),
         ("used_memory_dataset_perc", f"{_f32(dataset * 100 / max(1, used - startup)):.2f}%"),

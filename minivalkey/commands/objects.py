@@ -21,7 +21,6 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any
 
-from ..engine.strings import is_integer_text
 from ..engine.types import key_memory, spec_of
 from ..errors import NOT_INTEGER, SYNTAX, CommandError
 from ..events import KEY_MISS
@@ -64,12 +63,6 @@ def _lfu_policy(client: Client) -> bool:
     return "lfu" in client.core.config.get_str("maxmemory-policy")
 
 
-def shares_integers(core: ServerCore) -> bool:
-    """Valkey's canUseSharedObject: not with maxmemory and an LRU or LFU policy."""
-    policy = core.config.get_str("maxmemory-policy")
-    return not (core.maxmemory and ("lru" in policy or "lfu" in policy))
-
-
 # -- OBJECT ------------------------------------------------------------------------------------
 
 OBJECT = container(
@@ -109,13 +102,14 @@ def object_refcount(client: Client, argv: list[bytes]) -> Any:
     value = _object_lookup(client, argv[2])
     if value is None:
         return None
-    # Small integers are one shared object in Valkey, unless the policy needs per-key
-    # access data; every other value is referenced once.
+    # Small integers are one shared object in Valkey, unless stored or accessed while
+    # the policy needs per-key access data; every other value is referenced once.
+    spec = spec_of(value)
     if (
-        type(value) is bytes
-        and is_integer_text(value)
+        spec.name == "string"
+        and spec.encoding(value) == "int"
         and 0 <= int(value) < SHARED_INTEGERS
-        and shares_integers(client.core)
+        and argv[2] not in client.db.unshared
     ):
         return SHARED_REFCOUNT
     return 1
@@ -145,7 +139,8 @@ def object_freq(client: Client, argv: list[bytes]) -> Any:
 
 _OBJECT_HELP = (
     "ENCODING <key>",
-    "    Name the representation the value at <key> is stored in.",
+    "    Name the representation the value at <key> is stored in (it changes as the",
+    "    value grows or shrinks past the configured limits).",
     "FREQ <key>",
     "    Answer the access frequency counter of <key>: it grows with the logarithm",
     "    of how often the key is accessed (an LFU maxmemory-policy must be set).",
@@ -221,7 +216,7 @@ def _c_float(value: float) -> float:
 
 def memory_overhead(core: ServerCore) -> dict[str, Any]:
     """The figures of MEMORY STATS (Valkey's getMemoryOverheadData), from the accounting."""
-    from ..core import BASELINE_MEMORY
+    from ..core import BASELINE_MEMORY, TABLE_LUT, table_bytes
 
     used = core.used_memory()
     core.used_memory_peak = max(core.used_memory_peak, used)
@@ -234,17 +229,13 @@ def memory_overhead(core: ServerCore) -> dict[str, Any]:
     for db in core.keyspace.dbs:
         if not db.data:
             continue
-        keys = len(db.data)
-        total_keys += keys
-        # The table's buckets (a power of two, pointers) and each key's object header.
-        buckets = 1 << max(2, (keys - 1).bit_length())
-        main = buckets * 8 + keys * 16 + 56
-        expires = (1 << max(2, (len(db.expires) - 1).bit_length())) * 8 + 56 if db.expires else 104
+        total_keys += len(db.data)
+        main, expires = table_bytes(len(db.data)), table_bytes(len(db.expires))
         dbs.append((db.index, main, expires))
         overhead += main + expires
-        lut += 32
+        lut += TABLE_LUT
     overhead += lut
-    dataset = max(0, used - overhead)
+    dataset = used - overhead
     net = used - BASELINE_MEMORY if used > BASELINE_MEMORY else 1
     return {
         "used": used,

@@ -40,9 +40,9 @@ counter`` as Valkey's. ``peek`` is the lookup that never records (Valkey's
 LOOKUP_NOTOUCH: TYPE, EXISTS, TTL, OBJECT), and nothing is recorded while
 ``Keyspace.no_touch`` is set (a CLIENT NO-TOUCH client's command). A key created
 while tracking gets Valkey's initial stamp; a key never stamped counts as accessed
-when tracking began (``Keyspace.tracked_since_ms``: the keyspace's creation until
-tracking is first turned on). ``access`` and ``lfu`` only hold keys present in
-``data``.
+at ``Keyspace.tracked_since_ms`` (the server's start). ``access`` and ``lfu`` only
+hold keys present in ``data``, and so does ``unshared`` (the keys whose small-integer
+string is no shared object: stored or accessed while ``share_integers`` was off).
 
 Memory accounting (maxmemory, INFO used_memory). Off while ``Keyspace.accounting``
 is False (maxmemory 0): nothing is kept and writes pay nothing. When on
@@ -53,8 +53,11 @@ key overhead plus the value's ``TypeSpec.memory``) and keeps ``used`` equal to t
 sum of ``sizes``. Invariant while on: every key of ``data`` is in ``sizes`` with
 its size as last measured, or in ``dirty``; ``sizes`` holds no key that is neither
 in ``data`` nor in ``dirty``; ``used == sum(sizes.values())`` after ``settle``.
-A change made in place without a touch (a consumer group's PEL by XREADGROUP, as
-Valkey does not signal it either) is measured at the key's next touch.
+A write that skips the touch (XADD's fast path when nobody WATCHes) is covered by the
+dispatcher's slow path, which every command takes while accounting is on: it marks a
+write command's keys dirty before running it (``mark_dirty``), so the next settle
+measures them. A change made in place by a read (a consumer group's PEL by
+XREADGROUP, which Valkey does not signal either) is measured at the key's next write.
 
 The expiry heap. ``_deadlines`` is a min-heap of (deadline, key) pushed by
 ``set_expire``; entries whose key no longer has that deadline are stale and skipped
@@ -102,7 +105,7 @@ class Database:
     # The per-database storage that SWAPDB exchanges between two databases.
     STORAGE = (
         "data", "expires", "_seq", "_order_keys", "_order_seqs", "_deadlines",
-        "access", "lfu", "sizes", "dirty", "used",
+        "access", "lfu", "unshared", "sizes", "dirty", "used",
     )  # fmt: skip
 
     def __init__(self, index: int, keyspace: Keyspace) -> None:
@@ -117,6 +120,9 @@ class Database:
         # Access tracking and memory accounting (see the module docstring).
         self.access: dict[bytes, int] = {}
         self.lfu: dict[bytes, int] = {}
+        # Keys whose value Valkey would hold unshared although it is a small integer
+        # (see ``Keyspace.share_integers``).
+        self.unshared: set[bytes] = set()
         self.sizes: dict[bytes, int] = {}
         self.dirty: set[bytes] = set()
         self.used = 0
@@ -143,6 +149,8 @@ class Database:
             keyspace = self.keyspace
             if not keyspace.no_touch:
                 self.access[key] = keyspace.now_ms
+                if not keyspace.share_integers:
+                    self.unshared.add(key)
         return value
 
     def _lookup_lfu(self, key: bytes) -> Any:
@@ -151,8 +159,11 @@ class Database:
         if value is not None:
             if key in self.expires and self._expire_if_due(key):
                 return None
-            if not self.keyspace.no_touch:
+            keyspace = self.keyspace
+            if not keyspace.no_touch:
                 self.count_access(key)
+                if not keyspace.share_integers:
+                    self.unshared.add(key)
         return value
 
     def lookup_typed(self, key: bytes, kind: type) -> Any:
@@ -245,6 +256,7 @@ class Database:
         if keyspace.tracking:
             # An overwrite keeps the old value's stamp, just touched by the write lookup.
             self.record_access(key) if replaced else self._stamp_new(key)
+        self._note_sharing(key)
         self.touch(key)
         if replaced:  # an overwrite counts as a deletion for readers that wait on it
             keyspace.signal_deleted(self.index, key)
@@ -259,6 +271,7 @@ class Database:
         self.data[key] = value
         if self.keyspace.tracking:
             self._stamp_new(key)
+        self._note_sharing(key)
         self.touch(key)
         self.keyspace.signal_added(self.index, key, value)
         self.notify(NEW, "new", key)
@@ -309,6 +322,7 @@ class Database:
         self._deadlines = []
         self.access = {}
         self.lfu = {}
+        self.unshared = set()
         self.keyspace.used_total -= self.used
         self.sizes = {}
         self.dirty = set()
@@ -331,6 +345,13 @@ class Database:
             keyspace.event_sink(event_class, event, key, self.index)
 
     # -- access tracking ---------------------------------------------------------
+
+    def _note_sharing(self, key: bytes) -> None:
+        """A value just stored: shared if small integers are shared now (OBJECT REFCOUNT)."""
+        if not self.keyspace.share_integers:
+            self.unshared.add(key)
+        elif self.unshared:
+            self.unshared.discard(key)
 
     def _stamp_new(self, key: bytes) -> None:
         """A new key's stamp (Valkey's initObjectLRUOrLFU)."""
@@ -393,6 +414,8 @@ class Database:
             self.access.pop(key, None)
         if self.lfu:
             self.lfu.pop(key, None)
+        if self.unshared:
+            self.unshared.discard(key)
         if len(self._order_keys) > 2 * len(self._seq) + _COMPACT_SLACK:
             self._compact()
         self.keyspace.on_delete(self, key, value)
@@ -481,6 +504,10 @@ class Keyspace:
         self.lfu_log_factor = 10
         self.lfu_decay_time = 1
         self.random: Callable[[], float] = random.random
+        # Valkey shares one object per small integer unless maxmemory is set with an
+        # LRU or LFU policy; a value stored, or accessed, while it does not share is
+        # its own object from then on (``Database.unshared``).
+        self.share_integers = True
         # Memory accounting (see the module docstring).
         self.accounting = False
         self.measure: Callable[[bytes, Any], int] = lambda key, value: 0
@@ -508,8 +535,6 @@ class Keyspace:
         """Turn access tracking to ``mode`` ("lru", "lfu"; "" turns it off)."""
         if mode == self.tracking:
             return
-        if not self.tracking:
-            self.tracked_since_ms = self.now_ms
         self.tracking = mode
         for db in self.dbs:
             if mode == "lru":
@@ -550,6 +575,12 @@ class Keyspace:
         db.dirty.add(key)
         self.dirty_dbs.add(db)
         Keyspace.touch(self, db_index, key)
+
+    def mark_dirty(self, db: Database, key: bytes) -> None:
+        """Have ``key`` re-measured at the next ``settle`` (accounting on only)."""
+        if self.accounting:
+            db.dirty.add(key)
+            self.dirty_dbs.add(db)
 
     def settle(self) -> int:
         """Re-measure the keys written since the last call; the bytes all keys use."""

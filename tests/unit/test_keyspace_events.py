@@ -10,27 +10,21 @@ Commands run in process on a manual clock.
 
 from __future__ import annotations
 
+import inprocess
 import pytest
 
 from minivalkey import events
-from minivalkey.clock import ManualClock
-from minivalkey.config import Config
-from minivalkey.core import ServerCore
-from minivalkey.dispatcher import execute
-from minivalkey.session import Client
 
-START_MS = 1_700_000_000_000
 OWN = events.GENERIC | events.NEW | events.EXPIRED | events.EVICTED | events.KEY_MISS
 
 Event = tuple[str, bytes, int]
 
 
-class Harness:
+class Harness(inprocess.Harness):
+    """Records the events of the classes the generic commands own."""
+
     def __init__(self, **config: str) -> None:
-        self.clock = ManualClock(START_MS)
-        self.core = ServerCore(Config(config), self.clock)
-        self.client = Client(self.core)
-        self.core.add_client(self.client)
+        super().__init__(**config)
         self.seen: list[Event] = []
         self.core.keyspace.event_sink = self._record
         self.run("CONFIG", "SET", "notify-keyspace-events", "KEAnm")
@@ -38,10 +32,6 @@ class Harness:
     def _record(self, event_class: int, event: str, key: bytes, db: int) -> None:
         if event_class & OWN:
             self.seen.append((event, key, db))
-
-    def run(self, *argv: str | bytes) -> bytes:
-        args = [a.encode() if isinstance(a, str) else a for a in argv]
-        return execute(self.client, args)
 
     def events_of(self, *commands: tuple[str, ...]) -> list[Event]:
         self.seen.clear()
