@@ -35,10 +35,18 @@ from typing import TYPE_CHECKING
 
 from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
-from .commands.table import COMMANDS, WRITE, CommandSpec, find_keys, lookup
+from .commands.table import (
+    COMMANDS,
+    WRITE,
+    BeginIndex,
+    CommandSpec,
+    FindRange,
+    find_keys,
+    lookup,
+)
 from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
-from .engine.keyspace import Keyspace
+from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
 
 if TYPE_CHECKING:
@@ -53,14 +61,6 @@ SERVER_NAME = "valkey"
 BASELINE_MEMORY = 900_000
 # Without accounting, INFO measures up to this many keys exactly, then a sample.
 EXACT_ESTIMATE_KEYS = 2000
-# A database's table: its header and lookup table (Valkey's kvstore), then its buckets.
-TABLE_HEADER = 96
-TABLE_LUT = 32
-
-
-def table_bytes(keys: int) -> int:
-    """A hash table holding ``keys`` entries: its header and its power-of-two buckets."""
-    return TABLE_HEADER + 8 * (1 << max(2, (keys - 1).bit_length())) if keys else TABLE_HEADER
 
 
 class RateTracker:
@@ -122,6 +122,34 @@ class Stats:
         self.total_error_replies += 1
         prefix = text.split(" ", 1)[0] if " " in text[:32] else "ERR"
         self.errorstats[prefix] = self.errorstats.get(prefix, 0) + 1
+
+
+_FIXED_POSITIONS: dict[int, tuple[int, ...] | None] = {}
+
+
+def _fixed_key_positions(spec: CommandSpec) -> tuple[int, ...] | None:
+    """The argv positions of a command's keys when its key specs name fixed ones
+    (``XADD key ...``: (1,)), else ``None``; remembered per spec."""
+    try:
+        return _FIXED_POSITIONS[id(spec)]
+    except KeyError:
+        pass
+    positions: list[int] | None = []
+    for key_spec in spec.key_specs:
+        begin, find = key_spec.begin_search, key_spec.find_keys
+        if "not_key" in key_spec.flags:
+            continue
+        if not isinstance(begin, BeginIndex) or not isinstance(find, FindRange):
+            positions = None
+            break
+        if find.lastkey < 0:
+            positions = None
+            break
+        assert positions is not None
+        positions.extend(range(begin.index, begin.index + find.lastkey + 1, find.keystep))
+    result = tuple(positions) if positions is not None else None
+    _FIXED_POSITIONS[id(spec)] = result
+    return result
 
 
 class ServerCore:
@@ -229,39 +257,41 @@ class ServerCore:
         keyspace.no_touch = client.no_touch
         if not self.maxmemory:
             return False
-        out_of_memory = self.perform_evictions() == FAIL
-        if WRITE in spec.flags or spec.name == "exec":
-            lines = client.multi if spec.name == "exec" and client.multi else [argv]
-            for line in lines:
-                self._mark_written(client, line)
+        out_of_memory = False
+        if self.used_memory() > self.maxmemory or self.eviction_exceeded_since:
+            out_of_memory = self.perform_evictions() == FAIL
+        if WRITE in spec.flags:
+            self._mark_written(client, spec, argv)
+        elif spec.name == "exec" and client.multi:
+            for line in client.multi:
+                queued = lookup(line)
+                if queued is not None and WRITE in queued.flags:
+                    self._mark_written(client, queued, line)
         return out_of_memory
 
-    def _mark_written(self, client: Client, argv: list[bytes]) -> None:
-        spec = lookup(argv)
-        if spec is None or WRITE not in spec.flags:
-            return
-        found = find_keys(spec, argv)
-        if found is None and spec.getkeys is not None:
-            found = spec.getkeys(argv)
-        if found:
-            mark = self.keyspace.mark_dirty
-            for position, _ in found:
-                mark(client.db, argv[position])
+    def _mark_written(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> None:
+        positions = _fixed_key_positions(spec)
+        if positions is None:
+            found = find_keys(spec, argv)
+            if found is None and spec.getkeys is not None:
+                found = spec.getkeys(argv)
+            positions = tuple(position for position, _ in found or ())
+        mark, db, count = self.keyspace.mark_dirty, client.db, len(argv)
+        for position in positions:
+            if position < count:
+                mark(db, argv[position])
 
     def used_memory(self) -> int:
         """The memory in use as this server accounts for it (INFO used_memory): the
         baseline, the databases' tables and every key (``key_memory``)."""
         keyspace = self.keyspace
-        dataset = keyspace.settle() if keyspace.accounting else self._estimate_dataset()
-        return BASELINE_MEMORY + self.table_overhead() + dataset
+        if keyspace.accounting:
+            return BASELINE_MEMORY + keyspace.settle()
+        return BASELINE_MEMORY + self.table_overhead() + self._estimate_dataset()
 
     def table_overhead(self) -> int:
         """The bytes of the databases' key and expiry tables (their buckets)."""
-        total = 0
-        for db in self.keyspace.dbs:
-            if db.data:
-                total += table_bytes(len(db.data)) + table_bytes(len(db.expires)) + TABLE_LUT
-        return total
+        return sum(db_table_bytes(db) for db in self.keyspace.dbs)
 
     def _estimate_dataset(self) -> int:
         total = 0

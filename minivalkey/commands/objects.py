@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any
 
+from ..engine.keyspace import TABLE_LUT, table_bytes
 from ..engine.types import key_memory, spec_of
 from ..errors import NOT_INTEGER, SYNTAX, CommandError
 from ..events import KEY_MISS
@@ -216,7 +217,7 @@ def _c_float(value: float) -> float:
 
 def memory_overhead(core: ServerCore) -> dict[str, Any]:
     """The figures of MEMORY STATS (Valkey's getMemoryOverheadData), from the accounting."""
-    from ..core import BASELINE_MEMORY, TABLE_LUT, table_bytes
+    from ..core import BASELINE_MEMORY
 
     used = core.used_memory()
     core.used_memory_peak = max(core.used_memory_peak, used)

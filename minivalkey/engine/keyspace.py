@@ -50,9 +50,11 @@ is False (maxmemory 0): nothing is kept and writes pay nothing. When on
 a key (Valkey's signalModifiedKey), is replaced by one that also adds the key to
 its database's ``dirty`` set; ``settle`` re-measures the dirty keys (``measure``:
 key overhead plus the value's ``TypeSpec.memory``) and keeps ``used`` equal to the
-sum of ``sizes``. Invariant while on: every key of ``data`` is in ``sizes`` with
-its size as last measured, or in ``dirty``; ``sizes`` holds no key that is neither
-in ``data`` nor in ``dirty``; ``used == sum(sizes.values())`` after ``settle``.
+sum of ``sizes`` (``table``: its tables' bytes, ``Keyspace.used_total``: every
+database's ``used + table``). Invariant while on: every key of ``data`` is in
+``sizes`` with its size as last measured, or in ``dirty``; ``sizes`` holds no key
+that is neither in ``data`` nor in ``dirty``; ``used == sum(sizes.values())`` and
+``table == db_table_bytes(db)`` after ``settle``.
 A write that skips the touch (XADD's fast path when nobody WATCHes) is covered by the
 dispatcher's slow path, which every command takes while accounting is on: it marks a
 write command's keys dirty before running it (``mark_dirty``), so the next settle
@@ -84,6 +86,24 @@ _HEAP_SLACK = 64
 # Upper bound on keys removed by one active expiry pass (over all databases), so
 # a huge batch of simultaneous deadlines is spread over several timer ticks.
 ACTIVE_EXPIRE_BUDGET = 20_000
+# A database's table (Valkey's kvstore dict): its header and lookup-table share, then
+# its power-of-two buckets of pointers.
+TABLE_HEADER = 96
+TABLE_LUT = 32
+
+
+def table_bytes(keys: int) -> int:
+    """A hash table holding ``keys`` entries: its header and its buckets."""
+    return TABLE_HEADER + 8 * (1 << max(2, (keys - 1).bit_length())) if keys else TABLE_HEADER
+
+
+def db_table_bytes(db: Database) -> int:
+    """The memory of a database's key and expiry tables (none while it is empty)."""
+    if not db.data:
+        return 0
+    return table_bytes(len(db.data)) + table_bytes(len(db.expires)) + TABLE_LUT
+
+
 # LFU (Valkey's): a new key's counter, the counter's ceiling.
 LFU_INIT_VAL = 5
 LFU_MAX = 255
@@ -105,7 +125,7 @@ class Database:
     # The per-database storage that SWAPDB exchanges between two databases.
     STORAGE = (
         "data", "expires", "_seq", "_order_keys", "_order_seqs", "_deadlines",
-        "access", "lfu", "unshared", "sizes", "dirty", "used",
+        "access", "lfu", "unshared", "sizes", "dirty", "used", "table",
     )  # fmt: skip
 
     def __init__(self, index: int, keyspace: Keyspace) -> None:
@@ -126,6 +146,7 @@ class Database:
         self.sizes: dict[bytes, int] = {}
         self.dirty: set[bytes] = set()
         self.used = 0
+        self.table = 0  # db_table_bytes as last settled
 
     # -- reading -----------------------------------------------------------------
 
@@ -323,10 +344,11 @@ class Database:
         self.access = {}
         self.lfu = {}
         self.unshared = set()
-        self.keyspace.used_total -= self.used
+        self.keyspace.used_total -= self.used + self.table
         self.sizes = {}
         self.dirty = set()
         self.used = 0
+        self.table = 0
         self.keyspace.on_flush(self)
         return removed
 
@@ -557,8 +579,9 @@ class Keyspace:
         for db in self.dbs:
             db.sizes = {key: measure(key, value) for key, value in db.data.items()}
             db.used = sum(db.sizes.values())
+            db.table = db_table_bytes(db)
             db.dirty = set()
-            self.used_total += db.used
+            self.used_total += db.used + db.table
         self.dirty_dbs = set()
 
     def stop_accounting(self) -> None:
@@ -566,7 +589,7 @@ class Keyspace:
             self.accounting = False
             del self.touch
         for db in self.dbs:
-            db.sizes, db.dirty, db.used = {}, set(), 0
+            db.sizes, db.dirty, db.used, db.table = {}, set(), 0, 0
         self.used_total = 0
         self.dirty_dbs = set()
 
@@ -583,7 +606,8 @@ class Keyspace:
             self.dirty_dbs.add(db)
 
     def settle(self) -> int:
-        """Re-measure the keys written since the last call; the bytes all keys use."""
+        """Re-measure the keys written since the last call; the bytes all keys and the
+        databases' tables use."""
         if self.dirty_dbs:
             measure = self.measure
             for db in self.dirty_dbs:
@@ -595,8 +619,9 @@ class Keyspace:
                     if value is not None:
                         size = sizes[key] = measure(key, value)
                         used += size
-                self.used_total += used - db.used
-                db.used = used
+                table = db_table_bytes(db)
+                self.used_total += used - db.used + table - db.table
+                db.used, db.table = used, table
                 db.dirty = set()
             self.dirty_dbs = set()
         return self.used_total
