@@ -336,6 +336,13 @@ PROTECTED_MODE_DENIED = (
 INTERNAL_ERROR = "ERR internal error while running the command"
 
 
+# -- sets ---------------------------------------------------------------------------------
+
+# getPositiveLongFromObjectOrReply without a message of its own (SPOP's count; the
+# list pops' count answers the same text).
+VALUE_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
+
+
 # -- keyspace
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
