@@ -6,8 +6,7 @@ other way round.
 
 Invariants:
 * DUMP reads with a keyspace hit or miss (lookupKeyRead) and answers a null for a
-  missing key; the payload is compressed as ``rdbcompression`` says (on unless the
-  configuration has it off).
+  missing key; the payload is compressed as ``rdbcompression`` says.
 * RESTORE checks in Valkey's order and changes nothing before the last check: the
   options (REPLACE, ABSTTL, IDLETIME >= 0 or FREQ 0..255, never both), the target
   (BUSYKEY unless REPLACE), the TTL (an integer >= 0), the footer (version and
@@ -20,7 +19,9 @@ Invariants:
   key past it is deleted, not expired (no ``expired`` event, no expired_keys).
 * A restored key is added with ``Database.add``, so blocked readers of it are
   served; its keyspace event is ``restore`` (class GENERIC), after the WATCH touch.
-* IDLETIME and FREQ are validated only: this keyspace keeps no access times yet.
+* IDLETIME (any policy but LFU) sets the key's last access that many seconds back,
+  FREQ (an LFU policy) its LFU counter, as Valkey's objectSetLRUOrLFU; the other
+  option is validated and ignored. Either turns access tracking on.
 """
 
 from __future__ import annotations
@@ -53,8 +54,20 @@ def _wrap_int64(value: int) -> int:
     return value - _U64 if value > _INT64_MAX else value
 
 
-def _config(client: Client, name: str, default: Any) -> Any:
-    return client.core.config.values.get(name, default)
+def _set_access(client: Client, key: bytes, idle: int, freq: int) -> None:
+    """Valkey's objectSetLRUOrLFU: FREQ sets the LFU counter under an LFU policy,
+    IDLETIME the last access (``idle`` seconds ago) under any other; the other option
+    is ignored. Either one needs access tracking from now on."""
+    lfu = "lfu" in str(client.core.config.values["maxmemory-policy"])
+    if (freq if lfu else idle) < 0:
+        return
+    core = client.core
+    core.want_access_tracking()
+    keyspace = core.keyspace
+    if lfu:
+        client.db.lfu[key] = (keyspace.lfu_minutes() << 8) | freq
+    else:
+        client.db.access[key] = keyspace.now_ms - idle * 1000
 
 
 @command(
@@ -76,7 +89,7 @@ def dump(client: Client, argv: list[bytes]) -> Any:
     value = lookup_read(client, argv[1])
     if value is None:
         return None
-    return rdb.dump(value, bool(_config(client, "rdbcompression", True)))
+    return rdb.dump(value, bool(client.core.config.values["rdbcompression"]))
 
 
 @command(
@@ -128,8 +141,9 @@ def restore(client: Client, argv: list[bytes]) -> Any:
         raise CommandError(INVALID_TTL)
     if not rdb.check_footer(payload):
         raise CommandError(BAD_PAYLOAD_FOOTER)
-    sanitize = str(_config(client, "sanitize-dump-payload", "no"))
-    context = rdb.LoadContext(client.core.config.values, deep=sanitize != "no")
+    # "clients": every client here is one (no primary link, no skip-sanitize-payload user)
+    config = client.core.config.values
+    context = rdb.LoadContext(config, deep=config["sanitize-dump-payload"] != "no")
     try:
         value = rdb.load(payload, context)
     except rdb.RdbError:
@@ -152,6 +166,8 @@ def restore(client: Client, argv: list[bytes]) -> Any:
     db.add(key, value)
     if ttl:
         db.set_expire(key, ttl)
+    if idle >= 0 or freq >= 0:
+        _set_access(client, key, idle, freq)
     db.touch(key)
     db.notify(events.GENERIC, "restore", key)
     return OK
