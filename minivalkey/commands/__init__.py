@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     client,
     connection,
     counters,
+    dump,
     expiry,
     groups,
     hashes,
