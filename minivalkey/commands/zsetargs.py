@@ -1,9 +1,6 @@
 """Numbers and ranges as the sorted-set commands read them (Valkey 8.0.1's t_zset.c).
 
-C's ``strtod`` is the root of every rule here; ``strtod_prefix`` reproduces what it
-reads: leading white space, a sign, decimal digits with an optional point and
-exponent (an exponent without digits is not read), hexadecimal floats
-(``0x1.8p3``), ``inf``/``infinity`` and ``nan``/``nan(...)`` in any case. On top of
+C's ``strtod`` is the root of every rule here (``cdouble`` reproduces it). On top of
 it, two readers with different strictness, as Valkey has them:
 
 * ``parse_score`` (Valkey's string2d, ZADD's scores, ZINCRBY, WEIGHTS): the whole
@@ -25,133 +22,18 @@ Invariant: nothing here touches the keyspace; every function raises
 from __future__ import annotations
 
 import math
-import re
-from fractions import Fraction
 
 from ..engine.zsets import ZSet
 from ..errors import NOT_FLOAT, CommandError
 from .args import c_bytes
+from .cdouble import plain_double, strtod_prefix, strtod_whole, to_double
 
 MIN_MAX_NOT_FLOAT = "ERR min or max is not a float"
 LEX_RANGE_INVALID = "ERR min or max not valid string range item"
 
-_NUMBER = re.compile(
-    rb"[ \t\n\v\f\r]*([+-]?)(?:"
-    rb"0[xX](?P<hex>(?:[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?)"
-    rb"|(?P<dec>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-    rb"|(?P<inf>[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
-    rb"|(?P<nan>[nN][aA][nN](?:\([0-9A-Za-z_]*\))?)"
-    rb")"
-)
-_HEX = re.compile(
-    rb"(?P<int>[0-9a-fA-F]*)(?:\.(?P<frac>[0-9a-fA-F]*))?(?:[pP](?P<exp>[+-]?[0-9]+))?"
-)
-_DEC = re.compile(rb"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
-
-
-class Number:
-    """What strtod read: an exact magnitude (or a special value) and the bytes it consumed.
-
-    ``special`` is "" for a finite value, "inf" for a spelled infinity, "overflow" for
-    digits too large for any format used here, "nan" for a NaN."""
-
-    __slots__ = ("negative", "exact", "special", "consumed")
-
-    def __init__(self, negative: bool, exact: Fraction, special: str, consumed: int) -> None:
-        self.negative = negative
-        self.exact = exact
-        self.special = special
-        self.consumed = consumed
-
-
-# Decimal exponents beyond these certainly overflow / underflow every format used here,
-# so huge exponents never build huge fractions.
-_EXP_LIMIT = 5200
-_TINY = Fraction(1, 10**_EXP_LIMIT)
-
-
-def strtod_prefix(raw: bytes) -> Number | None:
-    """The number at the start of ``raw`` as strtod reads it; ``None`` if there is none."""
-    match = _NUMBER.match(raw)
-    if match is None:
-        return None
-    negative = match.group(1) == b"-"
-    end = match.end()
-    if match.group("inf") is not None:
-        return Number(negative, Fraction(0), "inf", end)
-    if match.group("nan") is not None:
-        return Number(negative, Fraction(0), "nan", end)
-    hex_text = match.group("hex")
-    if hex_text is not None:
-        parts = _HEX.fullmatch(hex_text)
-        assert parts is not None
-        fraction_digits = parts.group("frac") or b""
-        digits = (parts.group("int") + fraction_digits).lstrip(b"0")
-        if not digits:
-            return Number(negative, Fraction(0), "", end)
-        exponent = int(parts.group("exp") or b"0") - 4 * len(fraction_digits)
-        magnitude = exponent + 4 * len(digits)  # the value is below 2 ** magnitude
-        if magnitude > 4 * _EXP_LIMIT:
-            return Number(negative, Fraction(0), "overflow", end)
-        if magnitude < -4 * _EXP_LIMIT:
-            return Number(negative, _TINY, "", end)
-        return Number(negative, Fraction(int(digits, 16)) * Fraction(2) ** exponent, "", end)
-    parts = _DEC.fullmatch(match.group("dec"))
-    assert parts is not None
-    fraction_digits = parts.group("frac") or b""
-    digits = (parts.group("int") + fraction_digits).lstrip(b"0")
-    if not digits:
-        return Number(negative, Fraction(0), "", end)
-    exponent = int(parts.group("exp") or b"0") - len(fraction_digits)
-    magnitude = exponent + len(digits)  # the value is below 10 ** magnitude
-    if magnitude > _EXP_LIMIT:
-        return Number(negative, Fraction(0), "overflow", end)
-    if magnitude < -_EXP_LIMIT:
-        return Number(negative, _TINY, "", end)
-    return Number(negative, Fraction(int(digits)) * Fraction(10) ** exponent, "", end)
-
-
-def to_double(number: Number) -> tuple[float, bool]:
-    """The double strtod answers and whether it reported ERANGE (a result that
-    overflowed to infinity or fell below the normal range)."""
-    special = number.special
-    if special:
-        if special == "nan":
-            return math.nan, False
-        return (-math.inf if number.negative else math.inf), special == "overflow"
-    exact = number.exact
-    if exact == 0:
-        return (-0.0 if number.negative else 0.0), False
-    try:
-        value = exact.numerator / exact.denominator  # correctly rounded, as glibc's strtod
-    except OverflowError:
-        value = math.inf
-    erange = value == math.inf or value < 2.2250738585072014e-308
-    return (-value if number.negative else value), erange
-
-
-# Plain decimal spellings, the usual case: Python's float() reads them exactly as
-# strtod does (both round correctly), without building a fraction.
-_PLAIN = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_NONZERO_DIGIT = re.compile(rb"[1-9]")
-
-
-def _plain_double(raw: bytes) -> tuple[float, bool] | None:
-    """(value, ERANGE) of a plain decimal ``raw`` read whole, or ``None`` if not plain."""
-    if _PLAIN.fullmatch(raw) is None:
-        return None
-    value = float(raw)
-    if value == math.inf or value == -math.inf:
-        return value, True
-    if value == 0:
-        mantissa = raw.split(b"e")[0].split(b"E")[0]
-        return value, _NONZERO_DIGIT.search(mantissa) is not None
-    return value, False
-
-
 def parse_score(raw: bytes, error: str = NOT_FLOAT) -> float:
     """A double as Valkey's string2d reads it (see the module docstring)."""
-    plain = _plain_double(raw)
+    plain = plain_double(raw)
     if plain is None:
         if not raw or raw[0] in b" \t\n\v\f\r":
             raise CommandError(error)
@@ -167,16 +49,10 @@ def parse_score(raw: bytes, error: str = NOT_FLOAT) -> float:
 
 def _strtod_c_string(raw: bytes) -> float:
     """strtod over ``raw`` as a C string; ``MIN_MAX_NOT_FLOAT`` unless it reads it all."""
-    text = c_bytes(raw)
-    plain = _plain_double(text)
-    if plain is not None:
-        return plain[0]
-    if not text:
-        return 0.0
-    number = strtod_prefix(text)
-    if number is None or number.consumed != len(text) or number.special == "nan":
+    read = strtod_whole(c_bytes(raw))
+    if read is None:
         raise CommandError(MIN_MAX_NOT_FLOAT)
-    return to_double(number)[0]
+    return read[0]
 
 
 class ScoreRange:
