@@ -217,11 +217,20 @@ class FuzzView:
 
     ``send(steps)``: for each step, the steps sent in its place (itself, maybe with
     others before it, or nothing); their replies, concatenated, are compared as its
-    reply. ``reply(step, data)``: ``step``'s own reply as compared.
+    reply. ``reply(step, data)``: ``step``'s own reply as compared. ``combine``, when
+    given, replaces that concatenation: it gets the step and the (sent step, reply)
+    pairs sent in its place, and answers what is compared.
     """
 
     send: Callable[[list[Step]], list[list[Step]]]
     reply: Callable[[Step, bytes], bytes]
+    combine: Callable[[Step, list[tuple[Step, bytes]]], bytes] | None = None
+
+    def compared(self, step: Step, sent: list[tuple[Step, bytes]]) -> bytes:
+        """What is compared as ``step``'s reply, given the replies of what was sent for it."""
+        if self.combine is not None:
+            return self.combine(step, sent)
+        return b"".join(self.reply(s, data) if s is step else data for s, data in sent)
 
 
 def _as_is(steps: list[Step]) -> list[list[Step]]:
