@@ -3,7 +3,7 @@
 This is Valkey's blocked.c without the event loop. A handler that has nothing to
 serve but may wait returns ``BlockOn``, whatever its type (stream reads, list and
 sorted-set pops); the dispatcher turns it into a ``Waiter`` registered here, or,
-where blocking is denied (inside EXEC), answers the request's timeout reply at
+where blocking is denied (inside EXEC), answers the request's denied reply at
 once: that decision is taken there, never in a handler. Writes mark keys ready
 (``Keyspace.signal_ready`` for new data, and every key that comes into existence;
 ``Keyspace.signal_deleted`` for keys deleted or replaced, which only waiters that
@@ -61,6 +61,7 @@ class BlockOn:
         "value_type",
         "idle",
         "timeout_reply",
+        "denied_reply",
     )
 
     def __init__(
@@ -72,6 +73,7 @@ class BlockOn:
         value_type: type,
         idle: Callable[[], bool] | None = None,
         timeout_reply: Any = NULL_ARRAY,
+        denied_reply: Any = NULL_ARRAY,
     ) -> None:
         self.keys = keys
         self.deadline_ms = deadline_ms  # absolute, in clock milliseconds; 0: no deadline
@@ -82,10 +84,11 @@ class BlockOn:
         # the side effects ``idle`` performs itself): the waiter then keeps its place,
         # which is where a retry that blocks again would put it among those re-queued.
         self.idle = idle
-        # The answer at the deadline, and at once where blocking is denied (inside
-        # MULTI, later inside scripts): the null array of XREAD and BLPOP, the null
-        # bulk of BLMOVE.
+        # The answer at the deadline (the null array, for every blocking command), and
+        # the one given at once where blocking is denied (inside EXEC, later inside
+        # scripts): the null array too, but the null bulk of BLMOVE and BRPOPLPUSH.
         self.timeout_reply = timeout_reply
+        self.denied_reply = denied_reply
 
 
 class Timers(Protocol):

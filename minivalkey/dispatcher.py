@@ -14,8 +14,8 @@ Invariants:
   line; commands run by EXEC share the EXEC's time.
 * A handler that returns ``BlockOn`` blocks its client: nothing is answered now,
   and the command is counted in commandstats only when it finally answers. Where
-  blocking is denied (``client.deny_blocking``: inside EXEC) the request's timeout
-  reply is the answer, decided here for every blocking command.
+  blocking is denied (``client.deny_blocking``: inside EXEC) the request's
+  ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
 """
@@ -119,7 +119,7 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
             if not client.deny_blocking:
                 core.blocking.block(Waiter(client, spec, reply))
                 return BLOCKED
-            reply = reply.timeout_reply  # inside EXEC: answered as a timeout, at once
+            reply = reply.denied_reply  # inside EXEC: answered at once, as Valkey does
     except CommandError as error:
         reply = error_reply(client, error.text)
     except Exception:  # a bug must not take the connection or the server down

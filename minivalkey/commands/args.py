@@ -12,8 +12,16 @@ are read up to their first NUL byte (``c_bytes``); ``option`` also lower-cases.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
-from ..errors import NOT_FLOAT, NOT_INTEGER, CommandError
+from ..engine import longdouble
+from ..errors import (
+    NOT_FLOAT,
+    NOT_INTEGER,
+    TIMEOUT_NEGATIVE,
+    TIMEOUT_OUT_OF_RANGE,
+    CommandError,
+)
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -91,3 +99,36 @@ def option(raw: bytes) -> bytes:
 
 _OPTION_MEMO: dict[bytes, bytes] = {}
 _OPTION_MEMO_SIZE = 4096
+
+
+TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
+
+
+def parse_timeout(raw: bytes, now_ms: int) -> int:
+    """A blocking pop's timeout in seconds (BLPOP, BZPOPMIN...) as an absolute deadline in
+    ms, 0 for none, read as Valkey's getTimeoutFromObjectOrReply reads it: a long double
+    (``engine.longdouble``) times 1000, rounded up; a value that rounds to 0 ms or above
+    -1 ms waits forever, as on Valkey."""
+    seconds = SMALL_INTS.get(raw)
+    if seconds is not None:
+        milliseconds = seconds * 1000
+    else:
+        value = longdouble.parse(raw)
+        if value is None:
+            raise CommandError(TIMEOUT_NOT_FLOAT)
+        if isinstance(value, float):  # an infinity
+            raise CommandError(TIMEOUT_OUT_OF_RANGE if value > 0 else TIMEOUT_NEGATIVE)
+        scaled = longdouble.round_to_format(value * 1000)
+        if isinstance(scaled, float):
+            raise CommandError(TIMEOUT_OUT_OF_RANGE if value > 0 else TIMEOUT_NEGATIVE)
+        assert isinstance(scaled, Fraction)
+        if scaled > INT64_MAX:
+            raise CommandError(TIMEOUT_OUT_OF_RANGE)
+        milliseconds = math.ceil(scaled)
+        if milliseconds < 0:
+            raise CommandError(TIMEOUT_NEGATIVE)
+    if milliseconds > 0:
+        if milliseconds > INT64_MAX - now_ms:
+            raise CommandError(TIMEOUT_OUT_OF_RANGE)
+        milliseconds += now_ms
+    return milliseconds

@@ -21,10 +21,11 @@ Invariants:
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .. import events
-from .. import longdouble as ld
+from ..engine import longdouble
 from ..engine.hashes import HASHTABLE, Hash
 from ..errors import INCR_OVERFLOW, NOT_FLOAT, CommandError, wrong_arity
 from ..replies import OK, Map
@@ -244,28 +245,26 @@ def hincrby(client: Client, argv: list[bytes]) -> Any:
     summary="Adds a floating point number to the number stored in a field of a hash.",
 )
 def hincrbyfloat(client: Client, argv: list[bytes]) -> Any:
-    increment = ld.parse(argv[3])
+    increment = longdouble.parse(argv[3])
     if increment is None:
         raise CommandError(NOT_FLOAT)
-    if isinstance(increment, ld.Infinite):
+    if isinstance(increment, float):  # an infinity
         raise CommandError(NAN_OR_INFINITY)
     db = client.db
     key, field = argv[1], argv[2]
     value = _write_target(db, key)
-    current: ld.Value = (0, 0)
+    current: longdouble.LongDouble = Fraction(0)
     if value is not None:
         stored = value.fields.get(field)
         if stored is not None:
-            parsed = ld.parse(stored)
+            parsed = longdouble.parse(stored)
             if parsed is None:
                 raise CommandError(HASH_NOT_FLOAT)
             current = parsed
-    if isinstance(current, ld.Infinite):
+    total = longdouble.add(current, increment)
+    if total is None:  # an infinite stored value, or a sum that overflows
         raise CommandError(WOULD_BE_NAN_OR_INFINITY)
-    total = ld.add(current, increment)
-    if isinstance(total, ld.Infinite):
-        raise CommandError(WOULD_BE_NAN_OR_INFINITY)
-    text = ld.format_human(total)
+    text = longdouble.format_human(total)
     existed = value is not None
     if value is None:
         value = Hash()
