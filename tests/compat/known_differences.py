@@ -91,6 +91,65 @@ REDIS_7_DIFFERENCES: tuple[KnownDifference, ...] = (
 )
 
 
+# -- the data types' scripts (scripts_types) ---------------------------------------------
+
+_NO_SET_LISTPACK_7 = "7.0 has no set listpack (7.2): a set of strings is a hashtable there"
+_NO_LIST_LISTPACK_7 = "7.0 holds every list in a quicklist (the list listpack came in 7.2)"
+_SIZE_HINT_7 = "8.0 converts from the number of elements a write names; 7.0 from the size"
+_UNORDERED_7 = "a set of strings is a hashtable in 7.0 (no set listpack): its order is random"
+_SET_ENCODINGS = ("set_encodings",)
+
+
+def _in(script: str, *steps: str) -> tuple[KnownDifference, ...]:
+    """Exact steps of one script that differ for ``reason`` (filled in by the caller)."""
+    return tuple(KnownDifference(tuple(text.split()), "", exact=True, scripts=(script,))
+                 for text in steps)  # fmt: skip
+
+
+def _because(reason: str, differences: tuple[KnownDifference, ...]) -> tuple[KnownDifference, ...]:
+    return tuple(
+        KnownDifference(d.prefix, reason, d.having, d.exact, d.scripts) for d in differences
+    )
+
+
+REDIS_7_TYPE_DIFFERENCES: tuple[KnownDifference, ...] = (
+    KnownDifference(("CONFIG", "SET", "set-max-listpack-entries"), _NO_SET_LISTPACK_7),
+    KnownDifference(("CONFIG", "SET", "set-max-listpack-value"), _NO_SET_LISTPACK_7),
+    KnownDifference(("OBJECT", "ENCODING"), _NO_SET_LISTPACK_7, scripts=_SET_ENCODINGS),
+    *_because(_NO_SET_LISTPACK_7, _in("keyspace_types", "OBJECT ENCODING ssc",
+                                      "OBJECT ENCODING slc")),
+    KnownDifference(("OBJECT", "ENCODING"), _NO_LIST_LISTPACK_7, scripts=("list_encodings",)),
+    *_because(_NO_LIST_LISTPACK_7, _in("keyspace_types", "OBJECT ENCODING lc")),
+    *_because(_UNORDERED_7, _in("set_encodings", "SMEMBERS u", "SSCAN u 0", "SINTER p q",
+                                "SINTER q p", "SMEMBERS d4", "SMEMBERS d5")),
+    *_because(_SIZE_HINT_7, _in("hash_encodings", "OBJECT ENCODING h2")),
+    *_because(_SIZE_HINT_7, _in("zset_encodings", "OBJECT ENCODING y", "OBJECT ENCODING x")),
+    *_because("7.0 first holds w's short member in a listpack, which keeps no sign of zero",
+              _in("zset_encodings", "ZRANGE w 0 -1 WITHSCORES")),
+    KnownDifference(("ZRANK",), "ZRANK's WITHSCORE came in 7.2", having=("WITHSCORE",)),
+    KnownDifference(("ZREVRANK",), "ZREVRANK's WITHSCORE came in 7.2", having=("WITHSCORE",)),
+    *_because("a negative LIMIT offset gives an empty range in 7.0; 8.0 counts it back "
+              "from a skiplist's end",
+              _in("zset_encodings", "ZRANGE ns - + BYLEX LIMIT -1 2",
+                  "ZRANGE ns 0 10 BYSCORE LIMIT -1 2", "ZRANGEBYLEX ns - + LIMIT -1 1",
+                  "ZRANGEBYSCORE ns -inf +inf LIMIT -2 5",
+                  "ZRANGESTORE nd ns - + BYLEX LIMIT -1 5", "ZRANGE nd 0 -1")),
+    *_because("7.0 answers BITCOUNT / BITPOS of a missing key before reading the range",
+              _in("string_encodings", "BITCOUNT nokey x", "BITPOS nokey 1 x")),
+    *_because("BITCOUNT key start (without an end) came after 7.0",
+              _in("string_encodings", "BITCOUNT b 0")),
+    *_because("8.0 refuses an unknown SCAN TYPE; 7.0 matches nothing",
+              _in("keyspace_types", "SCAN 0 TYPE nosuchtype")),
+    *_because("8.0 refuses LPOS RANK -2^63 (its negation overflows); 7.0 searches",
+              _in("list_encodings", "LPOS big x RANK -9223372036854775808")),
+    *_because("8.0 cuts LSET's index to 32 bits; 7.0 calls those indexes out of range",
+              _in("list_encodings", "LSET l 4294967296 X", "LSET l 4294967295 Y",
+                  "LSET l -9223372036854775808 Z", "LSET l 9223372036854775807 W",
+                  "LRANGE l 0 -1", "LSET q 4294967296 X", "LSET q -4294967295 Y",
+                  "LRANGE q 0 -1")),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Reference:
     server: str
@@ -102,7 +161,7 @@ class Reference:
 
 
 def differences_for(reference: Reference) -> tuple[KnownDifference, ...]:
-    return REDIS_7_DIFFERENCES if reference.is_redis_7 else ()
+    return REDIS_7_DIFFERENCES + REDIS_7_TYPE_DIFFERENCES if reference.is_redis_7 else ()
 
 
 def excluded(script: str, argv: tuple[bytes, ...], reference: Reference) -> KnownDifference | None:
