@@ -123,6 +123,7 @@ REDIS_7_TYPE_DIFFERENCES: tuple[KnownDifference, ...] = (
     *_because(_UNORDERED_7, _in("set_encodings", "SMEMBERS u", "SSCAN u 0", "SINTER p q",
                                 "SINTER q p", "SMEMBERS d4", "SMEMBERS d5")),
     *_because(_SIZE_HINT_7, _in("hash_encodings", "OBJECT ENCODING h2")),
+    *_because("HSCAN's NOVALUES came in 8.0", _in("hash_encodings", "HSCAN h7 0 NOVALUES")),
     *_because(_SIZE_HINT_7, _in("zset_encodings", "OBJECT ENCODING y", "OBJECT ENCODING x")),
     *_because("7.0 first holds w's short member in a listpack, which keeps no sign of zero",
               _in("zset_encodings", "ZRANGE w 0 -1 WITHSCORES")),

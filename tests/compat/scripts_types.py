@@ -59,6 +59,17 @@ HASH_ENCODINGS = _script(
     HSETNX h7 abcd v
     OBJECT ENCODING h7
     HSTRLEN h5 a
+    # a listpack answers any SCAN at once, in order; random picks of one field are not random
+    HSCAN h7 0 MATCH a* COUNT 1
+    HSCAN h7 0 NOVALUES
+    HSCAN h7 123 MATCH nomatch
+    HRANDFIELD h7 -3 WITHVALUES
+    HRANDFIELD h7 3 WITHVALUES
+    HRANDFIELD h7 -2
+    HRANDFIELD h7
+    HRANDFIELD h7 0
+    HRANDFIELD nokey 3 WITHVALUES
+    HRANDFIELD nokey
     HDEL h4 a
     EXISTS h4
     # a hash emptied keeps nothing
@@ -173,6 +184,16 @@ SET_ENCODINGS = _script(
     SPOP nokey 5
     SRANDMEMBER nokey 5
     SRANDMEMBER i2 0
+    # random picks from one member are not random
+    SADD one x
+    SRANDMEMBER one -3
+    SRANDMEMBER one 3
+    SRANDMEMBER one
+    SPOP one 1
+    EXISTS one
+    SADD one 7
+    SPOP one
+    EXISTS one
     CONFIG SET set-max-intset-entries 0
     SADD z 1
     OBJECT ENCODING z
@@ -295,6 +316,12 @@ ZSET_ENCODINGS = _script(
     ZRANGE c3 0 -1 WITHSCORES
     ZINTERSTORE c4 2 z c2
     OBJECT ENCODING c4
+    ZADD one 1.5 x
+    ZRANDMEMBER one -2 WITHSCORES
+    ZRANDMEMBER one 2 WITHSCORES
+    ZRANDMEMBER one
+    ZRANDMEMBER nokey 2
+    ZSCAN one 0 MATCH x
     ZPOPMIN z 0
     ZPOPMAX z -1
     ZMPOP 1 z MIN COUNT 0

@@ -12,7 +12,7 @@ The commands drawn are those minivalkey has (``typedraw.Menu``): a family is fuz
 from the moment its commands land. A mismatch is reported as the shortest failing
 sequence (``fuzzing.shrink``) with both servers' replies to the differing command.
 
-Bounds: ``DEFAULT_SEQUENCES`` sequences (a few seconds against a local redis-server);
+Bounds: ``DEFAULT_SEQUENCES`` sequences (seconds against a local redis-server);
 ``MINIVALKEY_FUZZ_SEQUENCES`` changes the count and ``MINIVALKEY_FUZZ_SEED`` the first
 seed. Skipped when ``MINIVALKEY_REFERENCE_URL`` is not set; the harness's own tests
 always run.
@@ -34,7 +34,7 @@ from unordered import Outcome, Treatment, compared, execute, shuffled_keys, trea
 from minivalkey import Server
 from minivalkey.commands.table import COMMANDS
 
-DEFAULT_SEQUENCES = 600  # a few seconds against a local redis-server
+DEFAULT_SEQUENCES = 1000  # about 8 s against a local redis-server, every family drawn
 SEQUENCES = fuzzing.sequences(DEFAULT_SEQUENCES)
 FIRST_SEED = fuzzing.first_seed()
 
@@ -159,7 +159,6 @@ def test_typed_pair_against_itself_agrees(subject: Server) -> None:
     failing, reports = fuzz(range(40), sequence_for, run, Reference("valkey", "8.0.1"))
     _restore_defaults(*address)
     assert failing == 0, reports
-    assert step("PING").argv == (b"PING",)
 
 
 # -- the normalisers (no reference needed) ----------------------------------------------------

@@ -58,7 +58,6 @@ KIND_BY_PREFIX = {"k": "string", "h": "hash", "s": "set", "l": "list", "z": "zse
 # How read_back reads a whole key of each type.
 READERS = {"string": ("GET",), "hash": ("HGETALL",), "set": ("SMEMBERS",),
            "list": ("LRANGE", "0", "-1"), "zset": ("ZRANGE", "0", "-1", "WITHSCORES")}  # fmt: skip
-SCRATCH = "__probe"  # the key probes may use (never in a sequence)
 
 # Threshold choices per sequence: the first is Valkey's default, the rest make
 # conversions happen early (0 and 1 are edges Valkey treats specially).

@@ -191,10 +191,11 @@ def _random(probe_pairs: bool, values: bool, distinct: bool) -> Normaliser:
             if tree.payload is not None and tree.payload in collection:
                 _mark(tree, MEMBER)
             return tree.serialize()
+        items: list[tuple[Node, Node | None]]
         if tree.children[0].kind == b"*":  # RESP3: [member, value] pairs
             items = [(child.children[0], child.children[1]) for child in tree.children]
         elif values:
-            items = tree.pairs()
+            items = list(tree.pairs())
         else:
             items = [(child, None) for child in tree.children]
         seen: set[bytes] = set()
@@ -279,6 +280,7 @@ def treatment(argv: Argv, intset_limit: int) -> Treatment:
     keys = argv[1:]
     if name in (b"HKEYS", b"HVALS") and len(argv) == 2:
         return Treatment(_sorted_if_hashtable(sort_members), (), (_probe_encoding(argv[1]),))
+    probes: tuple[Argv, ...]
     if name == b"SMEMBERS" and len(argv) == 2:
         probes = (_probe_encoding(argv[1]),)
         return Treatment(_sorted_if_hashtable(sort_members), (), probes, order_keys=(argv[1],))
