@@ -23,7 +23,9 @@ from .table import (
     KEY_FLAG_ORDER,
     NO_MANDATORY_KEYS,
     BeginIndex,
+    BeginKeyword,
     CommandSpec,
+    FindKeynum,
     FindRange,
     KeySpec,
     container,
@@ -57,18 +59,22 @@ def _key_spec_reply(spec: KeySpec) -> Map:
     begin = spec.begin_search
     if isinstance(begin, BeginIndex):
         begin_reply = Map({b"type": b"index", b"spec": Map({b"index": begin.index})})
-    else:
+    elif isinstance(begin, BeginKeyword):
         begin_spec = Map({b"keyword": begin.keyword.encode(), b"startfrom": begin.startfrom})
         begin_reply = Map({b"type": b"keyword", b"spec": begin_spec})
+    else:
+        begin_reply = Map({b"type": b"unknown", b"spec": Map()})
     find = spec.find_keys
     if isinstance(find, FindRange):
         find_spec = Map({b"lastkey": find.lastkey, b"keystep": find.keystep, b"limit": find.limit})
         find_reply = Map({b"type": b"range", b"spec": find_spec})
-    else:
+    elif isinstance(find, FindKeynum):
         find_spec = Map(
             {b"keynumidx": find.keynumidx, b"firstkey": find.firstkey, b"keystep": find.keystep}
         )
         find_reply = Map({b"type": b"keynum", b"spec": find_spec})
+    else:
+        find_reply = Map({b"type": b"unknown", b"spec": Map()})
     reply = Map()
     if spec.notes:
         reply[b"notes"] = spec.notes.encode()

@@ -94,7 +94,7 @@ _GROUP_CATEGORIES = {
     "hash": "@hash",
     "list": "@list",
     "set": "@set",
-    "sorted_set": "@sortedset",
+    "sorted-set": "@sortedset",
     "stream": "@stream",
     "generic": "@keyspace",
     "connection": "@connection",
@@ -116,6 +116,13 @@ class BeginKeyword:
 
     keyword: str
     startfrom: int
+
+
+@dataclass(frozen=True)
+class BeginUnknown:
+    """Valkey's "unknown" begin_search: where the keys are cannot be told from the
+    arguments' positions (SORT's BY/GET patterns and STORE); only the command's own
+    key finder (``getkeys``) names them."""
 
 
 @dataclass(frozen=True)
@@ -141,15 +148,23 @@ class FindKeynum:
 
 
 @dataclass(frozen=True)
+class FindUnknown:
+    """Valkey's "unknown" find_keys, the companion of ``BeginUnknown``."""
+
+
+@dataclass(frozen=True)
 class KeySpec:
     flags: tuple[str, ...]
-    begin_search: BeginIndex | BeginKeyword
-    find_keys: FindRange | FindKeynum
+    begin_search: BeginIndex | BeginKeyword | BeginUnknown
+    find_keys: FindRange | FindKeynum | FindUnknown
     notes: str = ""
 
 
 def key_spec(
-    flags: str, begin: BeginIndex | BeginKeyword, find: FindRange | FindKeynum, notes: str = ""
+    flags: str,
+    begin: BeginIndex | BeginKeyword | BeginUnknown,
+    find: FindRange | FindKeynum | FindUnknown,
+    notes: str = "",
 ) -> KeySpec:
     """A key spec with its flags given as one space-separated string (``"RW access"``)."""
     return KeySpec(_flags(flags), begin, find, notes)
@@ -193,6 +208,9 @@ class CommandSpec:
     key_specs: tuple[KeySpec, ...] = ()
     # A container's categories are only the declared ones (nothing from its group).
     is_container: bool = False
+    # False for the few commands whose group does not bring its category (SORT is
+    # in the generic group but not in @keyspace).
+    group_acl: bool = True
     # Valkey's getkeys_proc: used by COMMAND GETKEYS when a spec has variable_flags.
     getkeys: KeyFinder | None = None
     # Refused unless a setting allows it (DEBUG): the dispatcher checks before running.
@@ -229,7 +247,9 @@ class CommandSpec:
         add("@fast" if FAST in self.flags else "@slow")
         if BLOCKING in self.flags:
             add("@blocking")
-        group_category = None if self.is_container else _GROUP_CATEGORIES.get(self.group)
+        group_category = (
+            _GROUP_CATEGORIES.get(self.group) if self.group_acl and not self.is_container else None
+        )
         if group_category:
             add(group_category)
         order = {name: position for position, name in enumerate(ACL_CATEGORY_ORDER)}
@@ -302,11 +322,13 @@ def command(
     key_flags: str = "",
     key_specs: tuple[KeySpec, ...] = (),
     getkeys: KeyFinder | None = None,
+    group_acl: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Register a top-level command handled by the decorated function.
 
     ``key_flags`` (e.g. ``"RW access update"``) are the flags of the key spec
     derived from ``keys``; ``key_specs`` replaces that derivation entirely.
+    ``group_acl=False`` leaves out the category the group would bring.
     """
 
     def register(handler: Handler) -> Handler:
@@ -326,6 +348,7 @@ def command(
             handler=handler,
             key_specs=_key_specs(flags, keys, key_flags, key_specs),
             getkeys=getkeys,
+            group_acl=group_acl,
         )
         _add(COMMANDS, spec)
         return handler
@@ -427,8 +450,9 @@ def find_keys(
 ) -> list[tuple[int, tuple[str, ...]]] | None:
     """Positions and flags of the keys in ``argv`` (Valkey's getKeysUsingKeySpecs).
 
-    ``None`` when a spec cannot be applied (bad key count, keys past the end);
-    specs flagged ``not_key`` are skipped. ``argv[0]`` is the command name.
+    ``None`` when a spec cannot be applied (bad key count, keys past the end, an
+    unknown spec); specs flagged ``not_key`` are skipped. ``argv[0]`` is the command
+    name.
     """
     argc = len(argv)
     found: list[tuple[int, tuple[str, ...]]] = []
@@ -438,11 +462,15 @@ def find_keys(
         begin = key_spec_.begin_search
         if isinstance(begin, BeginIndex):
             first = begin.index
-        else:
+        elif isinstance(begin, BeginKeyword):
             first = _keyword_position(argv, begin)
             if not first:
                 continue
+        else:
+            return None
         find = key_spec_.find_keys
+        if isinstance(find, FindUnknown):
+            return None
         if isinstance(find, FindRange):
             step = find.keystep
             if find.lastkey >= 0:

@@ -159,6 +159,26 @@ class List:
         made.count = len(items)
         return made
 
+    @classmethod
+    def built(cls, items: list[bytes], fill: int, depth: int) -> List:
+        """A list made whole as Valkey makes one (SORT ... STORE): ``items`` pushed at
+        the tail of a new quicklist under ``fill`` and ``depth``, then a listpack when
+        that is one packed node within the full limits under ``fill`` (Valkey's
+        automatic conversion of a built list; ``shrink`` uses half the limits)."""
+        made = cls()
+        made.encoding = QUICKLIST
+        made.nodes = []
+        made.fill = min(max(fill, -5), _FILL_MAX)
+        made.compress = min(max(depth, 0), _COMPRESS_MAX)
+        for item in items:
+            made.push(item, False)
+        nodes = made.nodes
+        if len(nodes) == 1 and not nodes[0].plain:
+            size_limit, count_limit = node_limits(fill)
+            if nodes[0].sz <= size_limit and len(nodes[0].items) <= count_limit:
+                made.encoding = LISTPACK
+        return made
+
     def __len__(self) -> int:
         return self.count
 

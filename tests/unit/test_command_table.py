@@ -28,8 +28,10 @@ from minivalkey.commands.table import (
     READONLY,
     WRITE,
     BeginIndex,
+    BeginKeyword,
     CommandSpec,
     FindRange,
+    FindUnknown,
     KeySpec,
 )
 from minivalkey.core import ServerCore
@@ -268,8 +270,11 @@ def test_key_spec_flags(spec: CommandSpec) -> None:
         begin, find = key_spec.begin_search, key_spec.find_keys
         if isinstance(begin, BeginIndex):
             assert begin.index >= 1
-        else:
+        elif isinstance(begin, BeginKeyword):
             assert begin.keyword and begin.startfrom != 0
+        else:
+            # An unknown start has unknown keys, found only by the command's key finder.
+            assert isinstance(find, FindUnknown) and spec.getkeys is not None
         if isinstance(find, FindRange):
             assert find.keystep >= 1 and find.limit >= 0
             assert find.limit == 0 or find.lastkey == -1
