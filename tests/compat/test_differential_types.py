@@ -29,7 +29,16 @@ from fuzzing import Sequence, fuzz, verdict
 from known_differences import Reference, types_view
 from replay import Connection, parse, replay, step
 from typedraw import DEFAULT_LIMITS, FAMILIES, Menu, generate
-from unordered import Outcome, Treatment, compared, execute, shuffled_keys, treatment, typed_pair
+from unordered import (
+    CLEAR_ERRNO,
+    Outcome,
+    Treatment,
+    compared,
+    execute,
+    shuffled_keys,
+    treatment,
+    typed_pair,
+)
 
 from minivalkey import Server
 from minivalkey.commands.table import COMMANDS
@@ -257,6 +266,23 @@ def test_scans_compare_the_sorted_union_of_a_whole_iteration() -> None:
     )
     assert _compare("SCAN 7", keys, [], []) == b"+<scanned from a cursor of its own>\r\n"
     assert treatment((b"HSCAN", b"h", b"0", b"COUNT"), 512).iterate is False  # fails anyway
+
+
+def test_sort_compares_by_shape_only_where_a_hashtable_set_decides_the_order() -> None:
+    reply = _bulks(b"b", b"a")
+    shape = _bulks(b"<element>", b"<element>")
+    a_set, a_zset, a_list = b"+set\r\n", b"+zset\r\n", b"+list\r\n"
+    assert _compare("SORT s ALPHA", reply, [], [a_set, HASHTABLE]) == shape
+    assert _compare("SORT s BY nosort", reply, [], [a_set, HASHTABLE]) == shape
+    assert _compare("SORT_RO s ALPHA", reply, [], [a_set, LISTPACK]) == reply
+    assert _compare("SORT s ALPHA", reply, [], [a_set, LISTPACK], True) == shape
+    assert _compare("SORT z ALPHA", reply, [], [a_zset, LISTPACK]) == shape
+    assert _compare("SORT z BY nosort", reply, [], [a_zset, LISTPACK]) == reply
+    assert _compare("SORT l ALPHA", reply, [], [a_list, LISTPACK], True) == reply
+    for text in ("SORT s", "SORT s BY k*", "SORT s ALPHA STORE d", "SORT s BY x STORE d"):
+        plan = treatment(tuple(arg.encode() for arg in text.split()), 512)
+        assert plan.normalise is None and plan.shared_before == CLEAR_ERRNO, text
+    assert treatment((b"SORT", b"s", b"ALPHA"), 512).shared_before == CLEAR_ERRNO
 
 
 def test_a_set_stored_from_a_hashtable_stays_shuffled() -> None:

@@ -106,6 +106,8 @@ SCORE_BOUNDS = ("-inf", "+inf", "0", "1", "(1", "2", "(2", "1.5", "(1.5", "-1", 
                 "x", "(x")  # fmt: skip
 LEX_BOUNDS = ("-", "+", "[a", "(a", "[b", "(b", "[c", "(m1", "[zz", "[", "(", "a", "[5")
 PATTERNS = ("*", "*1", "?1", "[hs]*", "k*", "*2", "a*", "*b*", "nomatch", "[a-c]", "\\*")
+SORT_BY = ("k*", "h*->f1", "h*->a", "nokey_*", "*", "k*->f")
+SORT_GET = ("#", "k*", "h*->f1", "h*->12", "s*", "nokey_*")
 TYPES = ("string", "hash", "set", "list", "zset", "stream", "STRING", "foo")
 # Arguments a mutated command gets in place of one of its own: bad numbers, extremes,
 # option words out of place.
@@ -685,6 +687,28 @@ class Draw:
         reader = READERS[kind] if kind in self.kinds else ("TYPE",)
         return step(reader[0], key, *reader[1:])
 
+    def sort_(self) -> Step:
+        """SORT / SORT_RO of a list, set or sorted set: by the elements or by a pattern with
+        a '*' (numeric, ties by element), ALPHA without BY; never BY a constant (nosort)."""
+        readonly = self.chance(0.25)
+        kinds = tuple(kind for kind in ("list", "set", "zset") if kind in self.kinds)
+        argv = ["SORT_RO" if readonly else "SORT", self.key(self.pick(kinds))]
+        alpha = self.chance(0.4)
+        if not alpha and self.chance(0.4):
+            argv += ["BY", self.pick(SORT_BY)]
+        if self.chance(0.25):
+            argv += ["LIMIT", self.pick(("0", "1", "-1")), self.pick(("1", "2", "-1", "0"))]
+        if self.chance(0.3):
+            for _ in range(self.rng.randint(1, 2)):
+                argv += ["GET", self.pick(SORT_GET)]
+        if self.chance(0.3):
+            argv.append(self.pick(("ASC", "DESC")))
+        if alpha:
+            argv.append("ALPHA")
+        if not readonly and self.chance(0.3):
+            argv += ["STORE", self.key("list")]
+        return step(*argv)
+
     def expire(self) -> Step:
         name = self.pick(("EXPIRE", "PERSIST", "TTL", "PTTL"))
         key = self.any_key()
@@ -798,6 +822,7 @@ FAMILIES: dict[str, tuple[Maker, ...]] = {
         _maker(Draw.encoding, 6, "OBJECT"),
         _maker(Draw.read_back, 6, "TYPE"),
         _maker(Draw.expire, 1, "EXPIRE PERSIST TTL PTTL"),
+        _maker(Draw.sort_, 3, "SORT SORT_RO"),
     ),
 }
 # What a family needs minivalkey to have before any of its keys are made: the command

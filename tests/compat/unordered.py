@@ -29,6 +29,11 @@ compared byte for byte:
   picks at random (no count, or a count below 1000) leaves the two servers with
   different sets: the key is deleted on both just after it (that DEL's reply is
   compared too).
+- SORT without STORE of a hashtable set, where it does not sort (BY a constant) or
+  elements may tie (ALPHA), and SORT ALPHA of a sorted set: its order is then a
+  hashtable's, so only the reply's shape compares.
+  Before every SORT both sides get ``CLEAR_ERRNO`` (Valkey's stale errno, which
+  minivalkey does not model).
 - TTL and PTTL: a remaining time compares as ``1`` (-1 and -2 stay), since the two
   servers' clocks run apart.
 
@@ -322,11 +327,55 @@ def treatment(argv: Argv, intset_limit: int) -> Treatment:
         values = len(argv) == 4
         probe = (reader, argv[1], *rest)
         return Treatment(_random(with_values is not None, values, count >= 0), (probe,))
+    if name in (b"SORT", b"SORT_RO") and len(argv) >= 2:
+        return _sort_treatment(argv)
     if name == b"SCAN" and len(argv) >= 2:
         return _scan_treatment(argv, None, 1)
     if name in (b"HSCAN", b"SSCAN", b"ZSCAN") and len(argv) >= 3:
         return _scan_treatment(argv, argv[1], 2)
     return AS_IS
+
+
+# Sent before every SORT on both sides, replies unread: Valkey's SORT reads weights with
+# strtod without clearing errno first, so a range error an earlier command left (a ZADD
+# score or a SORT weight past a double) fails every later numeric SORT of string
+# elements until something clears errno. minivalkey judges each SORT alone (its sort
+# module says so); INCRBYFLOAT clears errno as it parses, which puts Valkey there too.
+CLEAR_ERRNO = ((b"INCRBYFLOAT", b"__errno", b"0"), (b"DEL", b"__errno"))
+
+
+def _sort_treatment(argv: Argv) -> Treatment:
+    """SORT answers in its input's order where it does not sort (BY a pattern without
+    '*') or where elements tie (ALPHA compares with strcoll, which stops at a NUL). Its
+    input is a set's own order, random for a hashtable, and a sorted set's dict order
+    (Valkey makes the sorted set a skiplist and walks its dict), always random: then
+    only the reply's shape compares. SORT ... STORE sorts a set whatever it was asked
+    and compares bytes, and a sorted set BY a constant comes in score order, so those
+    compare as they are. Either way errno is cleared first (``CLEAR_ERRNO``)."""
+    words = [arg.upper() for arg in argv[2:]]
+    constant_by = any(
+        word == b"BY" and index + 1 < len(words) and b"*" not in argv[index + 3]
+        for index, word in enumerate(words)
+    )
+    alpha = b"ALPHA" in words
+    if b"STORE" in words or not (constant_by or alpha):
+        return Treatment(shared_before=CLEAR_ERRNO)
+    probes = ((b"TYPE", argv[1]), _probe_encoding(argv[1]))
+    return Treatment(_sort_shape(alpha), CLEAR_ERRNO, probes, order_keys=(argv[1],))
+
+
+def _sort_shape(alpha: bool) -> Normaliser:
+    def normalise(reply: bytes, own: list[bytes], reference: list[bytes], shuffled: bool) -> bytes:
+        tree = _tree(reply)
+        kind = reference[0][1:-2]
+        random = kind == b"set" and _unordered(_encoding(reference[1]), shuffled)
+        if tree is None or not (random or alpha and kind == b"zset"):
+            return reply
+        for child in tree.children:
+            _mark(child, b"<element>")
+        return tree.serialize()
+
+    return normalise
 
 
 def shuffled_keys(plans: list[Treatment], reference: list[Outcome]) -> list[bool]:
