@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
-from .config import Config, ConfigError, find_param, is_ignored_directive
+from .config import Config, ConfigError
 from .core import VALKEY_VERSION, ServerCore
 from .resp import split_inline_args
 from .server import Shell, new_event_loop
@@ -90,17 +90,7 @@ def _fatal(number: int, line: str, reason: str) -> str:
 
 
 def apply_directive(config: Config, name: str, values: list[str]) -> None:
-    param = find_param(name)
-    if param is None:
-        if is_ignored_directive(name):
-            return
-        raise ConfigError("Bad directive or wrong number of arguments")
-    if name in ("bind", "save"):
-        config.set(name, " ".join(values))
-        return
-    if len(values) != 1:
-        raise ConfigError("wrong number of arguments")
-    config.set(name, values[0])
+    config.load(name, values)
 
 
 def build_config(argv: Sequence[str]) -> Config:

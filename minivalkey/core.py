@@ -12,6 +12,17 @@ Invariants:
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
+* ``gated`` is True exactly while ``maxmemory`` is set or a CLIENT NO-TOUCH client
+  is connected: every command then takes the dispatcher's slow path, which runs
+  ``before_command`` (evictions, the OOM refusal, the no-touch switch). Otherwise
+  commands pay nothing for either.
+* ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
+  fixed baseline plus every key's ``key_memory``. Kept up to date write by write
+  while ``maxmemory`` is set (``Keyspace.start_accounting``); estimated when asked
+  otherwise (exactly up to a few thousand keys, from a sample beyond).
+* Access tracking (``Keyspace.track``) is off until needed: an LRU or LFU policy,
+  or a first OBJECT IDLETIME / FREQ or TOUCH (``want_access_tracking``); from then
+  on it stays on.
 """
 
 from __future__ import annotations
@@ -24,9 +35,19 @@ from typing import TYPE_CHECKING
 
 from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
-from .commands.table import COMMANDS, CommandSpec
+from .commands.table import (
+    COMMANDS,
+    WRITE,
+    BeginIndex,
+    CommandSpec,
+    FindRange,
+    find_keys,
+    lookup,
+)
 from .config import Config
-from .engine.keyspace import Keyspace
+from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
+from .engine.keyspace import Keyspace, db_table_bytes
+from .engine.types import key_memory
 
 if TYPE_CHECKING:
     from .session import Client
@@ -34,6 +55,12 @@ if TYPE_CHECKING:
 VALKEY_VERSION = "8.0.1"
 REDIS_VERSION = "7.2.4"
 SERVER_NAME = "valkey"
+
+# The memory accounted for before any key exists (Valkey's used_memory_startup is
+# about this much).
+BASELINE_MEMORY = 900_000
+# Without accounting, INFO measures up to this many keys exactly, then a sample.
+EXACT_ESTIMATE_KEYS = 2000
 
 
 class RateTracker:
@@ -97,6 +124,34 @@ class Stats:
         self.errorstats[prefix] = self.errorstats.get(prefix, 0) + 1
 
 
+_FIXED_POSITIONS: dict[int, tuple[int, ...] | None] = {}
+
+
+def _fixed_key_positions(spec: CommandSpec) -> tuple[int, ...] | None:
+    """The argv positions of a command's keys when its key specs name fixed ones
+    (``XADD key ...``: (1,)), else ``None``; remembered per spec."""
+    try:
+        return _FIXED_POSITIONS[id(spec)]
+    except KeyError:
+        pass
+    positions: list[int] | None = []
+    for key_spec in spec.key_specs:
+        begin, find = key_spec.begin_search, key_spec.find_keys
+        if "not_key" in key_spec.flags:
+            continue
+        if not isinstance(begin, BeginIndex) or not isinstance(find, FindRange):
+            positions = None
+            break
+        if find.lastkey < 0:
+            positions = None
+            break
+        assert positions is not None
+        positions.extend(range(begin.index, begin.index + find.lastkey + 1, find.keystep))
+    result = tuple(positions) if positions is not None else None
+    _FIXED_POSITIONS[id(spec)] = result
+    return result
+
+
 class ServerCore:
     def __init__(self, config: Config | None = None, clock: Clock | None = None) -> None:
         self.config = config or Config()
@@ -121,15 +176,154 @@ class ServerCore:
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
         self.keyspace.notify_flags = self.config.get_int("notify-keyspace-events")
+        # maxmemory, eviction and access tracking (see the module docstring).
+        self.maxmemory = 0
+        self.gated = False
+        self.no_touch_clients = 0
+        self.access_wanted = False
+        self.evictor = Evictor(self.keyspace)
+        self.eviction_result = OK
+        self.eviction_exceeded_since = 0.0  # monotonic seconds, 0 while within the limit
+        self.eviction_exceeded_total = 0.0
+        self.keyspace.tracked_since_ms = self.keyspace.now_ms
+        for name in ("lfu-log-factor", "lfu-decay-time", "maxmemory"):
+            self._config_changed(name, self.config.values[name])
         self.config.listeners.append(self._config_changed)
         # INFO memory / replication.
         self.used_memory_peak = 0
         self.replid = os.urandom(20).hex()
 
     def _config_changed(self, name: str, value: object) -> None:
+        keyspace = self.keyspace
         if name == "notify-keyspace-events":
             assert isinstance(value, int)
-            self.keyspace.notify_flags = value
+            keyspace.notify_flags = value
+        elif name == "maxmemory":
+            assert isinstance(value, int)
+            self.maxmemory = value
+            if value and not keyspace.accounting:
+                keyspace.start_accounting(key_memory)
+            elif not value and keyspace.accounting:
+                keyspace.stop_accounting()
+            self._update_gate()
+            self._update_tracking()
+        elif name == "maxmemory-policy":
+            self._update_tracking()
+        elif name == "lfu-log-factor":
+            assert isinstance(value, int)
+            keyspace.lfu_log_factor = value
+        elif name == "lfu-decay-time":
+            assert isinstance(value, int)
+            keyspace.lfu_decay_time = value
+
+    # -- maxmemory, eviction, access tracking -------------------------------------------
+
+    def _update_gate(self) -> None:
+        self.gated = bool(self.maxmemory) or self.no_touch_clients > 0
+        if not self.no_touch_clients:
+            self.keyspace.no_touch = False
+
+    def _update_tracking(self) -> None:
+        policy = self.config.get_str("maxmemory-policy")
+        self.keyspace.share_integers = not (self.maxmemory and ("lru" in policy or "lfu" in policy))
+        if "lfu" in policy or "lru" in policy:  # the policy reads access data
+            self.access_wanted = True
+        if self.access_wanted:
+            self.keyspace.track("lfu" if "lfu" in policy else "lru")
+
+    def want_access_tracking(self) -> None:
+        """Something reads or relies on access times: track them from now on."""
+        if not self.access_wanted:
+            self.access_wanted = True
+            self._update_tracking()
+
+    def client_no_touch_changed(self, on: bool) -> None:
+        """A client turned CLIENT NO-TOUCH on or off (or left with it on)."""
+        self.no_touch_clients += 1 if on else -1
+        self._update_gate()
+        if on:
+            self.want_access_tracking()
+
+    def before_command(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> bool:
+        """What a gated server does before every command: the no-touch switch, and
+        evictions while maxmemory is set. True when memory is still over the limit
+        (Valkey then refuses commands that use memory).
+
+        A write command's keys are marked for re-measuring at the next settle: some
+        writers skip ``Keyspace.touch`` when nobody WATCHes (XADD's fast path), so the
+        accounting does not rely on it alone.
+        """
+        keyspace = self.keyspace
+        keyspace.no_touch = client.no_touch
+        if not self.maxmemory:
+            return False
+        out_of_memory = False
+        if self.used_memory() > self.maxmemory or self.eviction_exceeded_since:
+            out_of_memory = self.perform_evictions() == FAIL
+        if WRITE in spec.flags:
+            self._mark_written(client, spec, argv)
+        elif spec.name == "exec" and client.multi:
+            for line in client.multi:
+                queued = lookup(line)
+                if queued is not None and WRITE in queued.flags:
+                    self._mark_written(client, queued, line)
+        return out_of_memory
+
+    def _mark_written(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> None:
+        positions = _fixed_key_positions(spec)
+        if positions is None:
+            found = find_keys(spec, argv)
+            if found is None and spec.getkeys is not None:
+                found = spec.getkeys(argv)
+            positions = tuple(position for position, _ in found or ())
+        mark, db, count = self.keyspace.mark_dirty, client.db, len(argv)
+        for position in positions:
+            if position < count:
+                mark(db, argv[position])
+
+    def used_memory(self) -> int:
+        """The memory in use as this server accounts for it (INFO used_memory): the
+        baseline, the databases' tables and every key (``key_memory``)."""
+        keyspace = self.keyspace
+        if keyspace.accounting:
+            return BASELINE_MEMORY + keyspace.settle()
+        return BASELINE_MEMORY + self.table_overhead() + self._estimate_dataset()
+
+    def table_overhead(self) -> int:
+        """The bytes of the databases' key and expiry tables (their buckets)."""
+        return sum(db_table_bytes(db) for db in self.keyspace.dbs)
+
+    def _estimate_dataset(self) -> int:
+        total = 0
+        for db in self.keyspace.dbs:
+            count = len(db.data)
+            if count <= EXACT_ESTIMATE_KEYS:
+                total += sum(key_memory(key, value) for key, value in db.data.items())
+            elif count:
+                keys = sample_keys(db, True, EXACT_ESTIMATE_KEYS, self.evictor.rng)
+                measured = sum(key_memory(key, db.data[key]) for key in keys)
+                total += measured * count // max(1, len(keys))
+        return total
+
+    def perform_evictions(self) -> str:
+        """Valkey's performEvictions: OK, RUNNING (the time budget ran out) or FAIL."""
+        values = self.config.values
+        result = self.evictor.perform(
+            self.maxmemory,
+            str(values["maxmemory-policy"]),
+            int(values["maxmemory-samples"]),  # type: ignore[call-overload]
+            time_limit_us(int(values["maxmemory-eviction-tenacity"])),  # type: ignore[call-overload]
+            self.used_memory,
+        )
+        self.eviction_result = result
+        now = time.monotonic()
+        if result in (RUNNING, FAIL):
+            if not self.eviction_exceeded_since:
+                self.eviction_exceeded_since = now
+        elif self.eviction_exceeded_since:
+            self.eviction_exceeded_total += now - self.eviction_exceeded_since
+            self.eviction_exceeded_since = 0.0
+        return result
 
     # -- clients -----------------------------------------------------------------------
 
@@ -145,6 +339,7 @@ class ServerCore:
         self.stats.total_connections_received += 1
 
     def remove_client(self, client: Client) -> None:
+        client.no_touch = False  # a client that leaves no longer counts as no-touch
         self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None
@@ -183,6 +378,8 @@ class ServerCore:
         for stat in fields(Stats):
             setattr(self.stats, stat.name, getattr(fresh, stat.name))
         self.keyspace.stats_expired_keys = 0
+        self.keyspace.stats_evicted_keys = 0
+        self.eviction_exceeded_total = 0.0
         for counters in self.command_stats.values():
             counters.calls = counters.usec = counters.rejected_calls = counters.failed_calls = 0
 
@@ -202,6 +399,8 @@ class ServerCore:
         keyspace.now_ms = self.clock.now_ms()
         if self.active_expire_enabled:
             keyspace.active_expire()
+        if self.maxmemory:  # Valkey evicts from a timer too once over the limit
+            self.perform_evictions()
         if keyspace.ready_keys:
             self.blocking.serve_ready_keys()
 

@@ -18,6 +18,11 @@ Invariants:
   ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
+* While the core is ``gated`` (maxmemory set, or a CLIENT NO-TOUCH client connected)
+  every command takes the slow path, which runs ``ServerCore.before_command`` after
+  the NOAUTH and no-MULTI checks, as Valkey's processCommand handles maxmemory:
+  over the limit, a command flagged denyoom (an EXEC whose queue holds one) is
+  refused with OOM, inside MULTI too (the transaction then fails).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import NO_AUTH, NO_MULTI, CommandSpec, lookup
+from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, CommandSpec, lookup
 from .errors import CommandError
 from .replies import QUEUED, ErrorReply
 from .resp import encode
@@ -60,6 +65,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
         and client.multi is None
         and client.authenticated
         and not spec.protected
+        and not core.gated
         and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
     ):
         # The usual case: a known command, well-formed, outside MULTI.
@@ -89,14 +95,34 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
         return _reject(client, spec, text)
     if not client.authenticated and NO_AUTH not in spec.flags and client.core.requires_auth():
         return _reject(client, spec, errors.NOAUTH)
+    if client.multi is not None and NO_MULTI in spec.flags:
+        return _reject(client, spec, errors.NOT_ALLOWED_IN_MULTI)
+    if client.core.gated and client.core.before_command(client, spec, argv) and _uses_memory(
+        client, spec
+    ):
+        if spec.name == "exec" and spec.parent is None:
+            client.discard_multi()
+            return _reject(client, spec, errors.EXECABORT_BECAUSE + errors.OOM)
+        return _reject(client, spec, errors.OOM)
     if client.multi is not None:
-        if NO_MULTI in spec.flags:
-            return _reject(client, spec, errors.NOT_ALLOWED_IN_MULTI)
         if spec.name not in _RUN_INSIDE_MULTI or spec.parent is not None:
             if not client.multi_failed and not client.watch_dirty:
                 client.multi.append(argv)
             return QUEUED
     return call(client, spec, argv)
+
+
+def _uses_memory(client: Client, spec: CommandSpec) -> bool:
+    """Valkey's denyoom test: the command's flag, or for EXEC any queued command's."""
+    if DENYOOM in spec.flags:
+        return True
+    if spec.name != "exec" or spec.parent is not None or client.multi is None:
+        return False
+    for argv in client.multi:
+        queued = lookup(argv)
+        if queued is not None and DENYOOM in queued.flags:
+            return True
+    return False
 
 
 def _reject(client: Client, spec: CommandSpec | None, text: str) -> ErrorReply:

@@ -341,3 +341,10 @@ INTERNAL_ERROR = "ERR internal error while running the command"
 # getPositiveLongFromObjectOrReply without a message of its own (SPOP's count; the
 # list pops' count answers the same text).
 VALUE_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
+
+
+# -- keyspace
+
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# An EXEC refused before it runs: the reason follows.
+EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: "

@@ -27,6 +27,7 @@ import platform
 import resource
 import struct
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -180,24 +181,38 @@ def _total_system_memory() -> int:
 
 
 def _memory(core: ServerCore) -> Fields:
-    used = resident_memory()
+    # used_memory is the server's own accounting of its keys (core.used_memory);
+    # used_memory_rss is the process's resident size.
+    used = core.used_memory()
     core.used_memory_peak = max(core.used_memory_peak, used)
     peak = core.used_memory_peak
+    rss = resident_memory()
+    startup = _core.BASELINE_MEMORY
+    overhead = startup + core.table_overhead()
+    dataset = used - overhead
     total = _total_system_memory()
     maxmemory = core.config.get_int("maxmemory")
     return [
         ("used_memory", used),
         ("used_memory_human", bytes_to_human(used)),
-        ("used_memory_rss", used),
-        ("used_memory_rss_human", bytes_to_human(used)),
+        ("used_memory_rss", rss),
+        ("used_memory_rss_human", bytes_to_human(rss)),
         ("used_memory_peak", peak),
         ("used_memory_peak_human", bytes_to_human(peak)),
-        ("used_memory_peak_perc", f"{used * 100 / peak:.2f}%"),
+        ("used_memory_peak_perc", f"{_f32(used * 100 / peak):.2f}%"),
+        ("used_memory_overhead", overhead),
+        ("used_memory_startup", startup),
+        ("used_memory_dataset", dataset),
+        ("used_memory_dataset_perc", f"{_f32(dataset * 100 / max(1, used - startup)):.2f}%"),
         ("total_system_memory", total),
         ("total_system_memory_human", bytes_to_human(total)),
         ("maxmemory", maxmemory),
         ("maxmemory_human", bytes_to_human(maxmemory)),
         ("maxmemory_policy", core.config.get_str("maxmemory-policy")),
+        ("mem_fragmentation_ratio", f"{_f32(rss / used):.2f}"),
+        ("mem_fragmentation_bytes", rss - used),
+        ("mem_not_counted_for_evict", 0),
+        ("mem_clients_normal", 0),
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),
         ("lazyfreed_objects", 0),
@@ -259,13 +274,9 @@ def _stats(core: ServerCore) -> Fields:
         ("expired_keys", core.keyspace.stats_expired_keys),
         ("expired_stale_perc", "0.00"),
         ("expired_time_cap_reached_count", 0),
-        *zeros(
-            "evicted_keys",
-            "evicted_clients",
-            "evicted_scripts",
-            "total_eviction_exceeded_time",
-            "current_eviction_exceeded_time",
-        ),
+        ("evicted_keys", core.keyspace.stats_evicted_keys),
+        *zeros("evicted_clients", "evicted_scripts"),
+        *_eviction_times(core),
         ("keyspace_hits", stats.keyspace_hits),
         ("keyspace_misses", stats.keyspace_misses),
         *zeros(
@@ -306,6 +317,17 @@ def _stats(core: ServerCore) -> Fields:
             "reply_buffer_shrinks",
             "reply_buffer_expands",
         ),
+    ]
+
+
+def _eviction_times(core: ServerCore) -> Fields:
+    """Milliseconds spent over maxmemory: in total, and in the current stretch."""
+    since = core.eviction_exceeded_since
+    current = time.monotonic() - since if since else 0.0
+    total = core.eviction_exceeded_total + current
+    return [
+        ("total_eviction_exceeded_time", int(total * 1000)),
+        ("current_eviction_exceeded_time", int(current * 1000)),
     ]
 
 

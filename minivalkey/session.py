@@ -9,6 +9,8 @@ Invariants:
   ``Keyspace.watched``. ``watch_dirty`` is set when one of them changes: the client
   then stops watching everything (EXEC will fail anyway) and drops its queue.
   EXEC, DISCARD, UNWATCH and RESET clear it.
+* ``no_touch`` is a property: the core counts the clients that have it on (they
+  send every command through the dispatcher's slow path).
 * The client does no I/O itself: ``connection`` is the transport's handle, used
   only to close it (QUIT, CLIENT KILL) or to describe it (CLIENT LIST).
 """
@@ -69,7 +71,7 @@ class Client:
         # True while the command after CLIENT REPLY SKIP runs: its reply is dropped.
         self.skip_current_reply = False
         self.no_evict = False
-        self.no_touch = False
+        self._no_touch = False
         self.created_ms = core.clock.now_ms()
         self.last_interaction_ms = self.created_ms
         self.last_spec: CommandSpec | None = None  # the last command run (CLIENT LIST cmd=)
@@ -80,6 +82,17 @@ class Client:
         self.net_input_bytes = 0
         self.net_output_bytes = 0
         self.query_buffer_len = 0
+
+    @property
+    def no_touch(self) -> bool:
+        """CLIENT NO-TOUCH: this client's commands leave access times alone."""
+        return self._no_touch
+
+    @no_touch.setter
+    def no_touch(self, on: bool) -> None:
+        if on != self._no_touch:
+            self._no_touch = on
+            self.core.client_no_touch_changed(on)
 
     def is_local(self) -> bool:
         """A unix socket or loopback peer (Valkey's test: an address starting 127., or ::1)."""

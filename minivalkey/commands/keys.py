@@ -1,16 +1,21 @@
-"""Keyspace commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME(NX), COPY, RANDOMKEY,
-the EXPIRE family, TTL/PTTL, EXPIRETIME/PEXPIRETIME and PERSIST.
+"""Keyspace commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY, RENAME(NX), COPY
+and MOVE (the expiry commands are in ``expiry``).
 
 Also the helpers other families share: ``lookup_read`` (a read lookup that keeps
-INFO's keyspace_hits/keyspace_misses, Valkey's lookupKeyRead), ``lookup_read_typed``
-(the same, with WRONGTYPE for other types) and ``parse_cursor`` (SCAN-style cursors).
+INFO's keyspace_hits/keyspace_misses and sends ``keymiss`` events, Valkey's
+lookupKeyRead), ``lookup_read_typed`` (the same, with WRONGTYPE for other types),
+``peek_read`` (the same without recording an access: Valkey's LOOKUP_NOTOUCH) and
+``parse_cursor`` (SCAN-style cursors).
 
 Invariants:
 * Every argument is parsed and validated before the first change to the keyspace.
 * Reads that Valkey performs with lookupKeyRead count a hit or a miss; lookups made
   to write (lookupKeyWrite) and iteration (KEYS, SCAN, RANDOMKEY) count nothing.
-* Time is the command time ``client.core.keyspace.now_ms``; deadlines are absolute
-  Unix milliseconds.
+* Keyspace events as Valkey's db.c (class GENERIC): ``del`` per key DEL/UNLINK
+  removes, ``rename_from`` / ``rename_to``, ``copy_to``, ``move_from`` (source
+  database) / ``move_to`` (target); the ``new`` event of a key created comes from
+  ``Database.add``, before the command's own.
+* Nothing here switches on value classes: types come from ``engine.types``.
 * SCAN cursors are insertion sequence numbers (see ``engine.keyspace``): a key that
   exists from the first call to the last is returned at least once, whatever is
   added or removed in between. A cursor the server did not hand out is still
@@ -24,26 +29,23 @@ from typing import TYPE_CHECKING, Any
 from ..engine.types import TYPE_NAMES, copy_value, type_name
 from ..errors import (
     DB_INDEX_OUT_OF_RANGE,
-    EXPIRE_GT_LT_CONFLICT,
-    EXPIRE_NX_CONFLICT,
     INVALID_CURSOR,
-    INVALID_EXPIRE_TIME,
     NO_SUCH_KEY,
     NOSCORES_ONLY_ZSCAN,
     NOVALUES_ONLY_HSCAN,
     SAME_OBJECT,
     SYNTAX,
     UNKNOWN_TYPE_NAME,
-    UNSUPPORTED_OPTION,
     WRONGTYPE,
     CommandError,
     c_string,
     no_newlines,
     value_out_of_range,
 )
+from ..events import GENERIC, KEY_MISS
 from ..glob import glob_match
 from ..replies import OK, SimpleString
-from .args import INT64_MAX, INT64_MIN, c_bytes, option, parse_int, parse_int_or_none
+from .args import c_bytes, option, parse_int, parse_int_or_none
 from .table import BeginIndex, FindRange, command, key_spec
 
 if TYPE_CHECKING:
@@ -66,6 +68,20 @@ def lookup_read(client: Client, key: bytes) -> Any:
     stats = client.core.stats
     if value is None:
         stats.keyspace_misses += 1
+        client.db.notify(KEY_MISS, "keymiss", key)
+    else:
+        stats.keyspace_hits += 1
+    return value
+
+
+def peek_read(client: Client, key: bytes) -> Any:
+    """``lookup_read`` that records no access to the key (TYPE, EXISTS, TTL...)."""
+    db = client.db
+    value = db.peek(key)
+    stats = client.core.stats
+    if value is None:
+        stats.keyspace_misses += 1
+        db.notify(KEY_MISS, "keymiss", key)
     else:
         stats.keyspace_hits += 1
     return value
@@ -78,6 +94,7 @@ def lookup_read_typed(client: Client, key: bytes, kind: type) -> Any:
     stats = client.core.stats
     if value is None:
         stats.keyspace_misses += 1
+        client.db.notify(KEY_MISS, "keymiss", key)
         return None
     stats.keyspace_hits += 1
     if type(value) is not kind:
@@ -136,8 +153,17 @@ def parse_db_index(client: Client, raw: bytes) -> Database:
     key_flags="RM delete",
 )
 def del_(client: Client, argv: list[bytes]) -> Any:
-    delete = client.db.delete
-    return sum(1 for key in argv[1:] if delete(key))
+    return _delete_keys(client, argv)
+
+
+def _delete_keys(client: Client, argv: list[bytes]) -> int:
+    db = client.db
+    removed = 0
+    for key in argv[1:]:
+        if db.delete(key):  # an expired key is removed as expired, not deleted
+            db.notify(GENERIC, "del", key)
+            removed += 1
+    return removed
 
 
 @command(
@@ -153,8 +179,7 @@ def del_(client: Client, argv: list[bytes]) -> Any:
     key_flags="RM delete",
 )
 def unlink(client: Client, argv: list[bytes]) -> Any:
-    delete = client.db.delete
-    return sum(1 for key in argv[1:] if delete(key))
+    return _delete_keys(client, argv)
 
 
 @command(
@@ -169,7 +194,7 @@ def unlink(client: Client, argv: list[bytes]) -> Any:
     key_flags="RO",
 )
 def exists(client: Client, argv: list[bytes]) -> Any:
-    return sum(1 for key in argv[1:] if lookup_read(client, key) is not None)
+    return sum(1 for key in argv[1:] if peek_read(client, key) is not None)
 
 
 @command(
@@ -182,7 +207,7 @@ def exists(client: Client, argv: list[bytes]) -> Any:
     key_flags="RO",
 )
 def type_(client: Client, argv: list[bytes]) -> Any:
-    value = lookup_read(client, argv[1])
+    value = peek_read(client, argv[1])
     return SimpleString("none" if value is None else type_name(value))
 
 
@@ -298,6 +323,8 @@ def _rename(client: Client, argv: list[bytes], nx: bool) -> Any:
     if deadline is not None:
         db.set_expire(target, deadline)  # the source was live, so this is in the future
     db.delete(source)
+    db.notify(GENERIC, "rename_from", source)
+    db.notify(GENERIC, "rename_to", target)
     return 1 if nx else OK
 
 
@@ -377,194 +404,40 @@ def copy(client: Client, argv: list[bytes]) -> Any:
     target_db.add(target, copy_value(value))
     if deadline is not None:
         target_db.set_expire(target, deadline)
+    target_db.notify(GENERIC, "copy_to", target)
     return 1
 
 
-# -- expiry ------------------------------------------------------------------------
-
-_NX, _XX, _GT, _LT = 1, 2, 4, 8
-_EXPIRE_OPTIONS = {b"nx": _NX, b"xx": _XX, b"gt": _GT, b"lt": _LT}
-
-
-def _expire_conditions(args: list[bytes]) -> int:
-    flags = 0
-    for raw in args:
-        flag = _EXPIRE_OPTIONS.get(option(raw))
-        if flag is None:
-            raise CommandError(no_newlines(UNSUPPORTED_OPTION.format(option=c_string(raw))))
-        flags |= flag
-    if flags & _NX and flags & (_XX | _GT | _LT):
-        raise CommandError(EXPIRE_NX_CONFLICT)
-    if flags & _GT and flags & _LT:
-        raise CommandError(EXPIRE_GT_LT_CONFLICT)
-    return flags
-
-
-def _expire(client: Client, argv: list[bytes], name: str, unit_ms: int, relative: bool) -> int:
-    """EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: options first, then the time."""
-    conditions = _expire_conditions(argv[3:])
-    when = parse_int(argv[2])
-    invalid = INVALID_EXPIRE_TIME.format(command=name)
-    if unit_ms != 1:
-        # C's division truncates toward zero: the bounds are +-9223372036854775.
-        if when > INT64_MAX // unit_ms or when < -(-INT64_MIN // unit_ms):
-            raise CommandError(invalid)
-        when *= unit_ms
-    base = client.core.keyspace.now_ms if relative else 0
-    if when > INT64_MAX - base:
-        raise CommandError(invalid)
-    when += base
-    db = client.db
+@command(
+    "move",
+    3,
+    "write fast",
+    keys=(1, 1, 1),
+    acl="@keyspace",
+    summary="Moves a key, with its TTL, to another database unless a key of that name is there.",
+    key_flags="RW access update",
+)
+def move(client: Client, argv: list[bytes]) -> Any:
     key = argv[1]
-    if db.lookup(key) is None:
+    index = parse_int(argv[2])
+    if index < INT32_MIN or index > INT32_MAX:
+        raise CommandError(value_out_of_range(INT32_MIN, INT32_MAX))
+    keyspace = client.core.keyspace
+    if not 0 <= index < len(keyspace):
+        raise CommandError(DB_INDEX_OUT_OF_RANGE)
+    db, target_db = client.db, keyspace[index]
+    if target_db is db:
+        raise CommandError(SAME_OBJECT)
+    value = db.lookup(key)
+    if value is None:
         return 0
-    current = db.expires.get(key)
-    if conditions:
-        if conditions & _NX and current is not None:
-            return 0
-        if conditions & _XX and current is None:
-            return 0
-        # No TTL counts as an infinite one: never smaller, always larger.
-        if conditions & _GT and (current is None or when <= current):
-            return 0
-        if conditions & _LT and current is not None and when >= current:
-            return 0
-    db.set_expire(key, when)  # a deadline already past deletes the key
+    deadline = db.expires.get(key)
+    if target_db.lookup(key) is not None:
+        return 0
+    target_db.add(key, value)
+    if deadline is not None:
+        target_db.set_expire(key, deadline)  # the key was live, so this is in the future
+    db.delete(key)
+    db.notify(GENERIC, "move_from", key)
+    target_db.notify(GENERIC, "move_to", key)
     return 1
-
-
-@command(
-    "expire",
-    -3,
-    "write fast",
-    keys=(1, 1, 1),
-    acl="@keyspace",
-    summary="Sets a key's time to live in seconds (NX, XX, GT, LT make it conditional).",
-    key_flags="RW update",
-)
-def expire(client: Client, argv: list[bytes]) -> Any:
-    return _expire(client, argv, "expire", 1000, relative=True)
-
-
-@command(
-    "pexpire",
-    -3,
-    "write fast",
-    keys=(1, 1, 1),
-    since="2.6.0",
-    acl="@keyspace",
-    summary="Sets a key's time to live in milliseconds (NX, XX, GT, LT make it conditional).",
-    key_flags="RW update",
-)
-def pexpire(client: Client, argv: list[bytes]) -> Any:
-    return _expire(client, argv, "pexpire", 1, relative=True)
-
-
-@command(
-    "expireat",
-    -3,
-    "write fast",
-    keys=(1, 1, 1),
-    since="1.2.0",
-    acl="@keyspace",
-    summary="Sets the Unix time in seconds at which a key expires (NX, XX, GT, LT apply).",
-    key_flags="RW update",
-)
-def expireat(client: Client, argv: list[bytes]) -> Any:
-    return _expire(client, argv, "expireat", 1000, relative=False)
-
-
-@command(
-    "pexpireat",
-    -3,
-    "write fast",
-    keys=(1, 1, 1),
-    since="2.6.0",
-    acl="@keyspace",
-    summary="Sets the Unix time in milliseconds at which a key expires (NX, XX, GT, LT apply).",
-    key_flags="RW update",
-)
-def pexpireat(client: Client, argv: list[bytes]) -> Any:
-    return _expire(client, argv, "pexpireat", 1, relative=False)
-
-
-def _ttl(client: Client, key: bytes, milliseconds: bool, absolute: bool) -> int:
-    """TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 no key, -1 no deadline."""
-    if lookup_read(client, key) is None:
-        return -2
-    deadline = client.db.expires.get(key)
-    if deadline is None:
-        return -1
-    value = deadline if absolute else max(0, deadline - client.core.keyspace.now_ms)
-    return value if milliseconds else (value + 500) // 1000  # seconds round to nearest
-
-
-@command(
-    "ttl",
-    2,
-    "readonly fast",
-    keys=(1, 1, 1),
-    acl="@keyspace",
-    tips="nondeterministic_output",
-    summary="Answers a key's remaining time to live in seconds (-1 none, -2 no key).",
-    key_flags="RO access",
-)
-def ttl(client: Client, argv: list[bytes]) -> Any:
-    return _ttl(client, argv[1], milliseconds=False, absolute=False)
-
-
-@command(
-    "pttl",
-    2,
-    "readonly fast",
-    keys=(1, 1, 1),
-    since="2.6.0",
-    acl="@keyspace",
-    tips="nondeterministic_output",
-    summary="Answers a key's remaining time to live in milliseconds (-1 none, -2 no key).",
-    key_flags="RO access",
-)
-def pttl(client: Client, argv: list[bytes]) -> Any:
-    return _ttl(client, argv[1], milliseconds=True, absolute=False)
-
-
-@command(
-    "expiretime",
-    2,
-    "readonly fast",
-    keys=(1, 1, 1),
-    since="7.0.0",
-    acl="@keyspace",
-    summary="Answers the Unix time in seconds at which a key expires (-1 none, -2 no key).",
-    key_flags="RO access",
-)
-def expiretime(client: Client, argv: list[bytes]) -> Any:
-    return _ttl(client, argv[1], milliseconds=False, absolute=True)
-
-
-@command(
-    "pexpiretime",
-    2,
-    "readonly fast",
-    keys=(1, 1, 1),
-    since="7.0.0",
-    acl="@keyspace",
-    summary="Answers the Unix time in milliseconds at which a key expires (-1 none, -2 no key).",
-    key_flags="RO access",
-)
-def pexpiretime(client: Client, argv: list[bytes]) -> Any:
-    return _ttl(client, argv[1], milliseconds=True, absolute=True)
-
-
-@command(
-    "persist",
-    2,
-    "write fast",
-    keys=(1, 1, 1),
-    since="2.2.0",
-    acl="@keyspace",
-    summary="Removes a key's time to live; answers 1 when there was one.",
-    key_flags="RW update",
-)
-def persist(client: Client, argv: list[bytes]) -> Any:
-    return 1 if client.db.persist(argv[1]) else 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..config import ConfigError, Param, find_param, parse_value, rewrite_config_file
+from ..config import ConfigError, Param, apply_check, find_param, rewrite_config_file
 from ..errors import CommandError, as_text, c_string
 from ..info import info_text
 from ..replies import OK, Map, RawReply, Verbatim
@@ -113,13 +113,26 @@ def _config_set_targets(client: Client, argv: list[bytes]) -> list[tuple[Param, 
 def config_set(client: Client, argv: list[bytes]) -> Any:
     if len(argv) % 2:
         raise CommandError(errors.SYNTAX)
+    config = client.core.config
     changes: list[tuple[Param, object]] = []
     for param, raw in _config_set_targets(client, argv):
         try:
-            changes.append((param, parse_value(param, as_text(raw))))
+            changes.append((param, config.parse(param, as_text(raw))))
         except ConfigError as error:
             raise CommandError(errors.config_set_failed(param.name, str(error))) from None
-    client.core.config.apply(changes)
+    # The effects of the changed values, each once, in order (Valkey's apply functions):
+    # one that fails refuses the whole change.
+    after = dict(config.values)
+    after.update((param.name, value) for param, value in changes)
+    performed: set[str] = set()
+    for param, value in changes:
+        if not param.apply or param.apply in performed or config.values[param.name] == value:
+            continue
+        performed.add(param.apply)
+        failure = apply_check(param, value, after)
+        if failure is not None:
+            raise CommandError(errors.config_set_failed(param.name, failure))
+    config.apply(changes)
     return OK
 
 

@@ -13,6 +13,9 @@ Invariants:
   in place by their type's commands, followed by ``Database.touch`` so that WATCHing
   clients see it (Valkey's signalModifiedKey).
 * No asyncio, no RESP: everything here is synchronous and testable directly.
+* Keyspace events (``notify``): ``new`` when a key comes into existence (``add``, or
+  ``set`` of an absent key), ``expired`` when expiry removes one, ``evicted`` when
+  eviction does; the commands emit their own events.
 
 The SCAN order index. Each time a key is inserted into a database (it was absent
 before) it receives the next number of a keyspace-wide, ever-increasing sequence.
@@ -25,6 +28,38 @@ number of the last entry it examined (0 once the end is reached). A key present
 for the whole iteration keeps its number, so exactly one call examines it, however
 many keys are added or removed between calls; keys added meanwhile get higher
 numbers and may or may not be seen, as in Valkey.
+
+Access tracking (OBJECT IDLETIME / FREQ, LRU and LFU eviction). Valkey keeps a
+24-bit LRU clock or LFU counter in every object and updates it on each lookup. Here
+that costs nothing until something needs it: while ``Keyspace.tracking`` is ""
+lookups record nothing. Once tracking is on ("lru" or "lfu", see
+``Keyspace.track``), each database's ``lookup`` is replaced (an instance attribute)
+by one that also records the access: ``access`` maps a key to the command time (ms)
+of its last access (LRU), ``lfu`` to its packed LFU state ``(minutes << 8) |
+counter`` as Valkey's. ``peek`` is the lookup that never records (Valkey's
+LOOKUP_NOTOUCH: TYPE, EXISTS, TTL, OBJECT), and nothing is recorded while
+``Keyspace.no_touch`` is set (a CLIENT NO-TOUCH client's command). A key created
+while tracking gets Valkey's initial stamp; a key never stamped counts as accessed
+at ``Keyspace.tracked_since_ms`` (the server's start). ``access`` and ``lfu`` only
+hold keys present in ``data``, and so does ``unshared`` (the keys whose small-integer
+string is no shared object: stored or accessed while ``share_integers`` was off).
+
+Memory accounting (maxmemory, INFO used_memory). Off while ``Keyspace.accounting``
+is False (maxmemory 0): nothing is kept and writes pay nothing. When on
+(``start_accounting``), ``Keyspace.touch``, which every write calls after changing
+a key (Valkey's signalModifiedKey), is replaced by one that also adds the key to
+its database's ``dirty`` set; ``settle`` re-measures the dirty keys (``measure``:
+key overhead plus the value's ``TypeSpec.memory``) and keeps ``used`` equal to the
+sum of ``sizes`` (``table``: its tables' bytes, ``Keyspace.used_total``: every
+database's ``used + table``). Invariant while on: every key of ``data`` is in
+``sizes`` with its size as last measured, or in ``dirty``; ``sizes`` holds no key
+that is neither in ``data`` nor in ``dirty``; ``used == sum(sizes.values())`` and
+``table == db_table_bytes(db)`` after ``settle``.
+A write that skips the touch (XADD's fast path when nobody WATCHes) is covered by the
+dispatcher's slow path, which every command takes while accounting is on: it marks a
+write command's keys dirty before running it (``mark_dirty``), so the next settle
+measures them. A change made in place by a read (a consumer group's PEL by
+XREADGROUP, which Valkey does not signal either) is measured at the key's next write.
 
 The expiry heap. ``_deadlines`` is a min-heap of (deadline, key) pushed by
 ``set_expire``; entries whose key no longer has that deadline are stale and skipped
@@ -41,6 +76,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from ..errors import WRONGTYPE, CommandError
+from ..events import EVICTED, EXPIRED, NEW
 from . import strings as _strings  # noqa: F401  (registers bytes as the string type)
 
 # Dead entries tolerated in the SCAN order index before it is compacted.
@@ -50,6 +86,27 @@ _HEAP_SLACK = 64
 # Upper bound on keys removed by one active expiry pass (over all databases), so
 # a huge batch of simultaneous deadlines is spread over several timer ticks.
 ACTIVE_EXPIRE_BUDGET = 20_000
+# A database's table (Valkey's kvstore dict): its header and lookup-table share, then
+# its power-of-two buckets of pointers.
+TABLE_HEADER = 96
+TABLE_LUT = 32
+
+
+def table_bytes(keys: int) -> int:
+    """A hash table holding ``keys`` entries: its header and its buckets."""
+    return TABLE_HEADER + 8 * (1 << max(2, (keys - 1).bit_length())) if keys else TABLE_HEADER
+
+
+def db_table_bytes(db: Database) -> int:
+    """The memory of a database's key and expiry tables (none while it is empty)."""
+    if not db.data:
+        return 0
+    return table_bytes(len(db.data)) + table_bytes(len(db.expires)) + TABLE_LUT
+
+
+# LFU (Valkey's): a new key's counter, the counter's ceiling.
+LFU_INIT_VAL = 5
+LFU_MAX = 255
 
 
 class Watcher(Protocol):
@@ -66,7 +123,10 @@ class Database:
     """One numbered database: a dict of keys and a dict of expiry deadlines (ms)."""
 
     # The per-database storage that SWAPDB exchanges between two databases.
-    STORAGE = ("data", "expires", "_seq", "_order_keys", "_order_seqs", "_deadlines")
+    STORAGE = (
+        "data", "expires", "_seq", "_order_keys", "_order_seqs", "_deadlines",
+        "access", "lfu", "unshared", "sizes", "dirty", "used", "table",
+    )  # fmt: skip
 
     def __init__(self, index: int, keyspace: Keyspace) -> None:
         self.index = index
@@ -77,6 +137,16 @@ class Database:
         self._order_keys: list[bytes] = []
         self._order_seqs: list[int] = []
         self._deadlines: list[tuple[int, bytes]] = []
+        # Access tracking and memory accounting (see the module docstring).
+        self.access: dict[bytes, int] = {}
+        self.lfu: dict[bytes, int] = {}
+        # Keys whose value Valkey would hold unshared although it is a small integer
+        # (see ``Keyspace.share_integers``).
+        self.unshared: set[bytes] = set()
+        self.sizes: dict[bytes, int] = {}
+        self.dirty: set[bytes] = set()
+        self.used = 0
+        self.table = 0  # db_table_bytes as last settled
 
     # -- reading -----------------------------------------------------------------
 
@@ -87,6 +157,36 @@ class Database:
             return None
         return value
 
+    # The lookup that never records an access (Valkey's LOOKUP_NOTOUCH), whatever
+    # ``lookup`` is while tracking is on.
+    peek = lookup
+
+    def _lookup_lru(self, key: bytes) -> Any:
+        """``lookup`` while LRU tracking is on: also stamps the access time."""
+        value = self.data.get(key)
+        if value is not None:
+            if key in self.expires and self._expire_if_due(key):
+                return None
+            keyspace = self.keyspace
+            if not keyspace.no_touch:
+                self.access[key] = keyspace.now_ms
+                if not keyspace.share_integers:
+                    self.unshared.add(key)
+        return value
+
+    def _lookup_lfu(self, key: bytes) -> Any:
+        """``lookup`` while LFU tracking is on: also counts the access."""
+        value = self.data.get(key)
+        if value is not None:
+            if key in self.expires and self._expire_if_due(key):
+                return None
+            keyspace = self.keyspace
+            if not keyspace.no_touch:
+                self.count_access(key)
+                if not keyspace.share_integers:
+                    self.unshared.add(key)
+        return value
+
     def lookup_typed(self, key: bytes, kind: type) -> Any:
         """Like ``lookup`` but raises WRONGTYPE when the key holds another type."""
         value = self.lookup(key)
@@ -95,7 +195,7 @@ class Database:
         return value
 
     def exists(self, key: bytes) -> bool:
-        return self.lookup(key) is not None
+        return self.peek(key) is not None
 
     def is_expired(self, key: bytes) -> bool:
         """True when ``key`` is present but logically expired (nothing is deleted)."""
@@ -104,14 +204,14 @@ class Database:
 
     def expire_at(self, key: bytes) -> int | None:
         """The key's deadline in ms, or ``None`` when it has none (or does not exist)."""
-        if self.lookup(key) is None:
+        if self.peek(key) is None:
             return None
         return self.expires.get(key)
 
     def live_keys(self) -> Iterator[bytes]:
         """Every key that has not expired at the command time (expired ones are removed)."""
         for key in list(self.data):
-            if self.lookup(key) is not None:
+            if self.peek(key) is not None:
                 yield key
 
     def random_key(self) -> bytes | None:
@@ -129,7 +229,7 @@ class Database:
                     continue
             else:
                 key = random.choice(list(self.data))
-            if self.lookup(key) is not None:
+            if self.peek(key) is not None:
                 return key
         return None
 
@@ -173,23 +273,33 @@ class Database:
         self.data[key] = value
         if not keep_ttl:
             self.expires.pop(key, None)
+        keyspace = self.keyspace
+        if keyspace.tracking:
+            # An overwrite keeps the old value's stamp, just touched by the write lookup.
+            self.record_access(key) if replaced else self._stamp_new(key)
+        self._note_sharing(key)
         self.touch(key)
         if replaced:  # an overwrite counts as a deletion for readers that wait on it
-            self.keyspace.signal_deleted(self.index, key)
+            keyspace.signal_deleted(self.index, key)
         else:
-            self.keyspace.signal_added(self.index, key, value)
+            keyspace.signal_added(self.index, key, value)
+            self.notify(NEW, "new", key)
 
     def add(self, key: bytes, value: Any) -> None:
-        """Store a new key (the caller knows it does not exist)."""
+        """Store a new key (the caller knows it does not exist): Valkey's dbAdd."""
         if key not in self.data:
             self._index(key)
         self.data[key] = value
+        if self.keyspace.tracking:
+            self._stamp_new(key)
+        self._note_sharing(key)
         self.touch(key)
         self.keyspace.signal_added(self.index, key, value)
+        self.notify(NEW, "new", key)
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key``; True when a live key was removed."""
-        if self.lookup(key) is None:
+        if self.peek(key) is None:
             return False
         self._remove(key)
         self.touch(key)
@@ -231,6 +341,14 @@ class Database:
         self._order_keys = []
         self._order_seqs = []
         self._deadlines = []
+        self.access = {}
+        self.lfu = {}
+        self.unshared = set()
+        self.keyspace.used_total -= self.used + self.table
+        self.sizes = {}
+        self.dirty = set()
+        self.used = 0
+        self.table = 0
         self.keyspace.on_flush(self)
         return removed
 
@@ -248,6 +366,60 @@ class Database:
         if keyspace.notify_flags & event_class and keyspace.event_sink is not None:
             keyspace.event_sink(event_class, event, key, self.index)
 
+    # -- access tracking ---------------------------------------------------------
+
+    def _note_sharing(self, key: bytes) -> None:
+        """A value just stored: shared if small integers are shared now (OBJECT REFCOUNT)."""
+        if not self.keyspace.share_integers:
+            self.unshared.add(key)
+        elif self.unshared:
+            self.unshared.discard(key)
+
+    def _stamp_new(self, key: bytes) -> None:
+        """A new key's stamp (Valkey's initObjectLRUOrLFU)."""
+        keyspace = self.keyspace
+        if keyspace.tracking == "lfu":
+            self.lfu[key] = (keyspace.lfu_minutes() << 8) | LFU_INIT_VAL
+        else:
+            self.access[key] = keyspace.now_ms
+
+    def record_access(self, key: bytes) -> None:
+        """Record an access to ``key`` (TOUCH, overwrites) whatever ``no_touch`` says."""
+        keyspace = self.keyspace
+        if keyspace.tracking == "lfu":
+            self.count_access(key)
+        elif keyspace.tracking:
+            self.access[key] = keyspace.now_ms
+
+    def count_access(self, key: bytes) -> None:
+        """Valkey's updateLFU: decay the counter, then increment it logarithmically."""
+        keyspace = self.keyspace
+        counter = self.frequency(key)
+        if counter < LFU_MAX:
+            base = max(0, counter - LFU_INIT_VAL)
+            if keyspace.random() < 1.0 / (base * keyspace.lfu_log_factor + 1):
+                counter += 1
+        self.lfu[key] = (keyspace.lfu_minutes() << 8) | counter
+
+    def frequency(self, key: bytes) -> int:
+        """The key's LFU counter after decay (Valkey's LFUDecrAndReturn)."""
+        keyspace = self.keyspace
+        packed = self.lfu.get(key)
+        if packed is None:
+            since, counter = keyspace.tracked_since_ms // 60_000 & 0xFFFF, LFU_INIT_VAL
+        else:
+            since, counter = packed >> 8, packed & 0xFF
+        now = keyspace.lfu_minutes()
+        elapsed = now - since if now >= since else 0xFFFF - since + now
+        periods = elapsed // keyspace.lfu_decay_time if keyspace.lfu_decay_time else 0
+        return max(0, counter - periods)
+
+    def idle_ms(self, key: bytes) -> int:
+        """Milliseconds since the last recorded access, at LRU clock resolution (1 s)."""
+        keyspace = self.keyspace
+        stamp = self.access.get(key, keyspace.tracked_since_ms)
+        return max(0, keyspace.now_ms // 1000 - stamp // 1000) * 1000
+
     # -- the SCAN order index and the expiry heap ---------------------------------
 
     def _index(self, key: bytes) -> None:
@@ -260,6 +432,12 @@ class Database:
         value = self.data.pop(key)
         self.expires.pop(key, None)
         self._seq.pop(key, None)
+        if self.access:
+            self.access.pop(key, None)
+        if self.lfu:
+            self.lfu.pop(key, None)
+        if self.unshared:
+            self.unshared.discard(key)
         if len(self._order_keys) > 2 * len(self._seq) + _COMPACT_SLACK:
             self._compact()
         self.keyspace.on_delete(self, key, value)
@@ -296,7 +474,15 @@ class Database:
     def _expire(self, key: bytes) -> None:
         self._remove(key)
         self.keyspace.stats_expired_keys += 1
+        self.notify(EXPIRED, "expired", key)
         self.touch(key)
+
+    def evict(self, key: bytes) -> None:
+        """Remove ``key`` to free memory (Valkey's eviction: an ``evicted`` event)."""
+        self._remove(key)
+        self.keyspace.stats_evicted_keys += 1
+        self.touch(key)
+        self.notify(EVICTED, "evicted", key)
 
     def active_expire(self, limit: int = ACTIVE_EXPIRE_BUDGET) -> int:
         """Remove up to ``limit`` keys whose deadline has passed; the number removed."""
@@ -332,6 +518,23 @@ class Keyspace:
         # notify-keyspace-events as bits (``events``), and where events go.
         self.notify_flags = 0
         self.event_sink: Callable[[int, str, bytes, int], None] | None = None
+        self.stats_evicted_keys = 0
+        # Access tracking: "", "lru" or "lfu" (see the module docstring).
+        self.tracking = ""
+        self.tracked_since_ms = 0
+        self.no_touch = False
+        self.lfu_log_factor = 10
+        self.lfu_decay_time = 1
+        self.random: Callable[[], float] = random.random
+        # Valkey shares one object per small integer unless maxmemory is set with an
+        # LRU or LFU policy; a value stored, or accessed, while it does not share is
+        # its own object from then on (``Database.unshared``).
+        self.share_integers = True
+        # Memory accounting (see the module docstring).
+        self.accounting = False
+        self.measure: Callable[[bytes, Any], int] = lambda key, value: 0
+        self.used_total = 0  # the sum of every database's ``used``
+        self.dirty_dbs: set[Database] = set()
 
     def __getitem__(self, index: int) -> Database:
         return self.dbs[index]
@@ -343,6 +546,85 @@ class Keyspace:
         """The next key insertion number (shared by all databases, so SWAPDB keeps order)."""
         self._last_seq += 1
         return self._last_seq
+
+    # -- access tracking ---------------------------------------------------------
+
+    def lfu_minutes(self) -> int:
+        """Valkey's LFU clock: the command time in minutes, on 16 bits."""
+        return self.now_ms // 60_000 & 0xFFFF
+
+    def track(self, mode: str) -> None:
+        """Turn access tracking to ``mode`` ("lru", "lfu"; "" turns it off)."""
+        if mode == self.tracking:
+            return
+        self.tracking = mode
+        for db in self.dbs:
+            if mode == "lru":
+                db.lookup = db._lookup_lru  # type: ignore[method-assign]
+            elif mode == "lfu":
+                db.lookup = db._lookup_lfu  # type: ignore[method-assign]
+            else:
+                db.__dict__.pop("lookup", None)
+                db.access, db.lfu = {}, {}
+
+    # -- memory accounting ----------------------------------------------------------
+
+    def start_accounting(self, measure: Callable[[bytes, Any], int]) -> None:
+        """Measure every key now and keep the totals up to date from here on."""
+        self.measure = measure
+        if not self.accounting:
+            self.accounting = True
+            self.touch = self._touch_counting  # type: ignore[method-assign]
+        self.used_total = 0
+        for db in self.dbs:
+            db.sizes = {key: measure(key, value) for key, value in db.data.items()}
+            db.used = sum(db.sizes.values())
+            db.table = db_table_bytes(db)
+            db.dirty = set()
+            self.used_total += db.used + db.table
+        self.dirty_dbs = set()
+
+    def stop_accounting(self) -> None:
+        if self.accounting:
+            self.accounting = False
+            del self.touch
+        for db in self.dbs:
+            db.sizes, db.dirty, db.used, db.table = {}, set(), 0, 0
+        self.used_total = 0
+        self.dirty_dbs = set()
+
+    def _touch_counting(self, db_index: int, key: bytes) -> None:
+        db = self.dbs[db_index]
+        db.dirty.add(key)
+        self.dirty_dbs.add(db)
+        Keyspace.touch(self, db_index, key)
+
+    def mark_dirty(self, db: Database, key: bytes) -> None:
+        """Have ``key`` re-measured at the next ``settle`` (accounting on only)."""
+        if self.accounting:
+            db.dirty.add(key)
+            self.dirty_dbs.add(db)
+
+    def settle(self) -> int:
+        """Re-measure the keys written since the last call; the bytes all keys and the
+        databases' tables use."""
+        if self.dirty_dbs:
+            measure = self.measure
+            for db in self.dirty_dbs:
+                sizes, data = db.sizes, db.data
+                used = db.used
+                for key in db.dirty:
+                    used -= sizes.pop(key, 0)
+                    value = data.get(key)
+                    if value is not None:
+                        size = sizes[key] = measure(key, value)
+                        used += size
+                table = db_table_bytes(db)
+                self.used_total += used - db.used + table - db.table
+                db.used, db.table = used, table
+                db.dirty = set()
+            self.dirty_dbs = set()
+        return self.used_total
 
     def touch(self, db_index: int, key: bytes) -> None:
         """``key`` changed: tell its watchers (Valkey's touchWatchedKey)."""
@@ -407,6 +689,8 @@ class Keyspace:
             mine, theirs = getattr(a, name), getattr(b, name)
             setattr(a, name, theirs)
             setattr(b, name, mine)
+        if self.accounting:  # the dirty sets changed hands
+            self.dirty_dbs.update((a, b))
 
     def on_delete(self, db: Database, key: bytes, value: Any) -> None:
         for listener in self.delete_listeners:

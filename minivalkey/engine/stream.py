@@ -845,11 +845,19 @@ def _stream_memory(stream: Stream, samples: int) -> int:
     """MEMORY USAGE of a stream: its nodes' listpack bytes and a share per group entry.
 
     An estimate in the shape of Valkey's objectComputeSize for streams (the stream
-    struct, the rax of nodes, the listpacks, each group's PEL and consumers).
+    struct, the rax of nodes, the listpacks, each group's PEL and consumers). As
+    there, at most ``samples`` nodes are measured (0: all of them): the first ones
+    stand for every node but the last, which is measured itself.
     """
-    size = 64 + 32 * len(stream.nodes)
-    for node in stream.nodes:
-        size += node.fixed_bytes + node.entry_bytes
+    nodes = stream.nodes
+    size = 64 + 32 * len(nodes)
+    if samples <= 0 or samples >= len(nodes):
+        for node in nodes:
+            size += node.fixed_bytes + node.entry_bytes
+    else:
+        measured = sum(node.fixed_bytes + node.entry_bytes for node in nodes[:samples])
+        last = nodes[-1]
+        size += measured // samples * (len(nodes) - 1) + last.fixed_bytes + last.entry_bytes
     for name, group in stream.groups.items():
         size += 104 + len(name) + 80 * len(group.pending) + 64 * len(group.consumers)
     return size

@@ -14,6 +14,10 @@ Invariants:
 * ``memory`` estimates the bytes Valkey's MEMORY USAGE would report for the value
   (without the key), looking at no more than ``samples`` elements of a collection
   (0: all of them), as Valkey's objectComputeSize does.
+* ``malloc_size`` is the allocation Valkey's allocator (jemalloc, 8-byte quantum)
+  makes for a request: estimates use it where Valkey measures an allocation.
+* ``key_memory`` is what MEMORY USAGE and the memory accounting charge for a key
+  and its value: the key's dictionary entry (with the key in it) plus ``memory``.
 * This module imports nothing of the server: it is a leaf.
 """
 
@@ -69,3 +73,27 @@ def state_of(value: Any) -> Any:
     """A comparable picture of ``value``: equal states mean equal values and encodings."""
     spec = TYPES[type(value)]
     return value if spec.state is None else spec.state(value)
+
+
+def malloc_size(size: int) -> int:
+    """The bytes jemalloc hands out for a request of ``size`` (Valkey's zmalloc_size).
+
+    Size classes: multiples of 8 up to 64, then four per doubling (80, 96, 112, 128,
+    160, 192...).
+    """
+    if size <= 64:
+        return max(8, (size + 7) & ~7)
+    step = 1 << ((size - 1).bit_length() - 3)
+    return (size + step - 1) & -step
+
+
+def key_overhead(key: bytes) -> int:
+    """A key's dictionary entry with the key embedded (two pointers and an sds string)."""
+    length = len(key)
+    header = 3 if length < 256 else 5 if length < 65536 else 9
+    return malloc_size(16 + header + length + 1)
+
+
+def key_memory(key: bytes, value: Any, samples: int = 5) -> int:
+    """MEMORY USAGE of ``key``: its entry plus the value's estimate (``samples`` 0: all)."""
+    return key_overhead(key) + TYPES[type(value)].memory(value, samples)

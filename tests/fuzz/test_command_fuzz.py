@@ -534,9 +534,25 @@ def _client_kill(g: Gen) -> list[bytes]:
     return args
 
 
+MEMORY_CONFIG = [
+    (b"maxmemory", [b"1", b"1000000", b"2mb", b"0"]),
+    (b"maxmemory-policy", [b"allkeys-lru", b"allkeys-lfu", b"allkeys-random", b"volatile-lru",
+                           b"volatile-lfu", b"volatile-random", b"volatile-ttl", b"noeviction"]),
+    (b"maxmemory-samples", [b"1", b"5", b"64"]),
+    (b"lfu-log-factor", [b"0", b"10"]),
+]  # fmt: skip
+
+
 def _config_set(g: Gen) -> list[bytes]:
     args: list[bytes] = []
+    if g.chance(0.2):  # a memory limit with an evicting policy: every command then evicts
+        return [b"maxmemory", g.pick([b"1", b"1000000"]), b"maxmemory-policy",
+                g.pick(MEMORY_CONFIG[1][1])]  # fmt: skip
     for _ in range(g.rng.randint(1, 2)):
+        if g.chance(0.2):  # memory limits and eviction, which every write then feels
+            name, values = MEMORY_CONFIG[g.rng.randrange(len(MEMORY_CONFIG))]
+            args += [name, g.pick(values)]
+            continue
         # Mostly the parameters that shape stream nodes, which the other commands feel.
         names = STREAM_CONFIG if g.chance(0.5) else CONFIG_NAMES
         args += [g.pick(names), g.pick(CONFIG_VALUES)]
@@ -831,10 +847,24 @@ class Harness:
         self.injected = 0
         self.protocols = (2, 3, 2)  # two may block on one key while the third writes
         self.clients = [self._new_client(protocol) for protocol in self.protocols]
+        # Keys eviction removed (maxmemory with an evicting policy): like lazy expiry,
+        # that happens before a command runs and is no change of the command's.
+        self.evicted: list[tuple[int, bytes]] = []
+        for db in self.core.keyspace.dbs:
+            db.evict = self._recording_evict(db)  # type: ignore[method-assign]
         self.populate()
 
     def _record_shutdown(self) -> None:
         self.shutdowns += 1
+
+    def _recording_evict(self, db: Any) -> Callable[[bytes], None]:
+        evict = db.evict
+
+        def recorded(key: bytes) -> None:
+            self.evicted.append((db.index, key))
+            evict(key)
+
+        return recorded
 
     # -- clients and fixture ---------------------------------------------------------------
 
@@ -853,6 +883,7 @@ class Harness:
 
     def populate(self) -> None:
         """FLUSHALL, then the fixture: strings, streams with groups, consumers, pending."""
+        self.core.config.set("maxmemory", "0")  # the fixture is written whole
         client = self._new_client(2)
         for argv in [[b"FLUSHALL"], *_FIXTURE]:
             reply = execute(client, argv)
@@ -917,6 +948,7 @@ class Harness:
         now = self.clock.now_ms()
         raw_before = self.last_snapshot
         before = live(raw_before, now)
+        self.evicted.clear()
         state_before = self._client_state(client)
         log_mark = len(self.log_records)
         injected_mark = self.injected
@@ -954,8 +986,12 @@ class Harness:
                     self.fail(f"malformed RESP{client.protocol} reply {reply[:300]!r}: {error}")
             if reply.startswith(b"-") and reply != INTERNAL_ERROR_REPLY:
                 self.errors_seen += 1
+                for index, key in self.evicted:
+                    before.get(index, {}).pop(key, None)
+                before = {index: keys for index, keys in before.items() if keys}
                 # A key that expired lazily during the command (any lookup does that, in
-                # Valkey too) dirties the WATCHes on it: only then may they change.
+                # Valkey too) or was evicted dirties the WATCHes on it: only then may
+                # they change.
                 expired = raw_before != after
                 self._check_unchanged(
                     client, argv, reply, before, live(after, now), state_before, expired
@@ -1030,6 +1066,8 @@ class Harness:
         core = self.core
         if core.requires_auth():
             core.config.set("requirepass", "")
+        if core.maxmemory and self.gen.chance(0.05):  # OOM refuses nearly every write
+            core.config.set("maxmemory", "0")
         for slot, protocol in enumerate(self.protocols):
             client = self.clients[slot]
             connection = client.connection
