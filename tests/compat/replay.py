@@ -311,6 +311,48 @@ NORMALISERS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
+# -- sorting unordered members ----------------------------------------------------------------
+
+
+def _sorting(data: bytes, kinds: bytes, fix: Callable[[Node], None]) -> bytes:
+    """``fix`` applied to the first reply in ``data`` when it is one of ``kinds``; the
+    replies after it (of steps sent along with it) stay as they are."""
+    if data is LOST or data[:1] not in [kinds[i : i + 1] for i in range(len(kinds))]:
+        return data
+    tree, end = _parse(data, 0)
+    fix(tree)
+    return tree.serialize() + data[end:]
+
+
+def _members_sorted(tree: Node) -> None:
+    tree.children.sort(key=Node.serialize)
+
+
+def _pairs_sorted(tree: Node) -> None:
+    pairs = sorted(tree.pairs(), key=lambda pair: (pair[0].serialize(), pair[1].serialize()))
+    tree.children = [node for pair in pairs for node in pair]
+
+
+def _items_sorted(tree: Node) -> None:
+    if len(tree.children) == 2:
+        _members_sorted(tree.children[1])
+
+
+def sort_members(data: bytes) -> bytes:
+    """An array's (or RESP3 set's) elements sorted; errors and other replies as they are."""
+    return _sorting(data, b"*~", _members_sorted)
+
+
+def sort_pairs(data: bytes) -> bytes:
+    """A map's (or its flat RESP2 array's) pairs sorted."""
+    return _sorting(data, b"*%", _pairs_sorted)
+
+
+def sort_scan(data: bytes) -> bytes:
+    """A SCAN-family reply ``[cursor, items]`` with its items sorted."""
+    return _sorting(data, b"*", _items_sorted)
+
+
 # -- adjusters: leave out what only one of two server versions has --------------------------
 
 

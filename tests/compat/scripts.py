@@ -1,4 +1,5 @@
-"""Command scripts for the differential suite: streams with explicit IDs only.
+"""Command scripts for the differential suite: streams with explicit IDs only (the data
+types' scripts are ``scripts_types``'s, listed here too).
 
 Each script starts from an empty server with the default stream node limits and
 leaves it that way (``PROLOGUE`` / ``EPILOGUE``). Nothing here depends on the wall
@@ -9,6 +10,7 @@ uses ``*`` IDs. Every reply, errors included, is compared byte for byte.
 from __future__ import annotations
 
 from replay import Step, lines, step
+from scripts_types import TYPE_SCRIPTS
 
 PROLOGUE = lines(
     """
@@ -957,4 +959,5 @@ SCRIPTS: dict[str, list[Step]] = {
     "xsetid": XSETID,
     "keyspace": KEYSPACE,
     "commands": COMMANDS,
+    **TYPE_SCRIPTS,
 }

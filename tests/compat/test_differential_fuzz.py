@@ -22,7 +22,8 @@ same way on both sides; against Valkey nothing is adjusted.
 A mismatch is reported as the shortest failing sequence found by removing commands
 while it still fails, with both servers' replies to the differing command. A
 connection the server closes shows as ``replay.LOST`` replies, so a command
-minivalkey does not survive is reported like any other difference.
+minivalkey does not survive is reported like any other difference. Sequences,
+comparing, shrinking and reports are ``fuzzing``'s, shared with the data-type fuzzer.
 
 Bounds: ``DEFAULT_SEQUENCES`` sequences (about 8 s against a local redis-server);
 ``MINIVALKEY_FUZZ_SEQUENCES`` changes the count and ``MINIVALKEY_FUZZ_SEED`` the first
@@ -33,25 +34,24 @@ harness's own tests always run.
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
+import fuzzing
 import pytest
-from known_differences import FuzzView, Reference, fuzz_view
+from fuzzing import Mismatch, Sequence, compare, describe, fuzz, pair, runner, shrink, verdict
+from known_differences import Reference, fuzz_view
 from replay import LOST, Connection, Step, parse, replay, replay_until_lost, step
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
 
 DEFAULT_SEQUENCES = 2000  # about 8 s against a local redis-server
-SEQUENCES = int(os.environ.get("MINIVALKEY_FUZZ_SEQUENCES", DEFAULT_SEQUENCES))
-FIRST_SEED = int(os.environ.get("MINIVALKEY_FUZZ_SEED", "0"))
+SEQUENCES = fuzzing.sequences(DEFAULT_SEQUENCES)
+FIRST_SEED = fuzzing.first_seed()
 RESP3_EVERY = 4  # every fourth sequence speaks RESP3
 MIN_COMMANDS, MAX_COMMANDS = 8, 40
-REPORTED = 3  # failing seeds shrunk and shown in full
 
 KEYS = ("s1", "s2", "k")
 STRING_KEY = "k"
@@ -349,31 +349,8 @@ COMMANDS: dict[str, tuple[Callable[[Draw], Step], int]] = {
 
 
 def mutate(rng: random.Random, command: Step) -> Step:
-    """Now and then, one argument replaced by junk, dropped, or repeated: error paths
-    and the order in which a command checks its arguments."""
-    if rng.random() >= MUTATED or len(command.argv) < 2:
-        return command
-    argv = list(command.argv)
-    index = rng.randrange(1, len(argv))
-    roll = rng.random()
-    if roll < 0.6:
-        argv[index] = rng.choice(JUNK).encode()
-    elif roll < 0.8:
-        del argv[index]
-    else:
-        argv.insert(index, argv[index])
-    return Step(tuple(argv), command.normalise)
-
-
-@dataclass(frozen=True)
-class Sequence:
-    seed: int
-    protocol: int
-    setup: tuple[Step, ...]  # flush and node limits: never removed when shrinking
-    commands: tuple[Step, ...]
-
-    def steps(self, commands: tuple[Step, ...] | None = None) -> list[Step]:
-        return [*self.setup, *(self.commands if commands is None else commands)]
+    """Now and then (``MUTATED``), one argument replaced by junk, dropped, or repeated."""
+    return fuzzing.mutate(rng, command, JUNK, MUTATED)
 
 
 def generate(seed: int) -> Sequence:
@@ -395,114 +372,6 @@ def generate(seed: int) -> Sequence:
     commands = tuple(start + [mutate(rng, make(draw)) for make in rest])
     protocol = 3 if seed % RESP3_EVERY == RESP3_EVERY - 1 else 2
     return Sequence(seed, protocol, tuple(setup), commands)
-
-
-# -- comparing and shrinking --------------------------------------------------------------
-
-Runner = Callable[[list[Step], int], list[bytes]]
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    commands: tuple[Step, ...]
-    differing: tuple[tuple[int, bytes, bytes], ...]  # command index, reference, minivalkey
-
-
-def compare(
-    sequence: Sequence, commands: tuple[Step, ...], reference: Runner, subject: Runner
-) -> Mismatch | None:
-    """The differing replies of ``commands`` (cut after the first difference), or None."""
-    steps = sequence.steps(commands)
-    expected = reference(steps, sequence.protocol)
-    actual = subject(steps, sequence.protocol)
-    offset = len(sequence.setup)
-    differing = [
-        (index - offset, want, got)
-        for index, (want, got) in enumerate(zip(expected, actual, strict=True))
-        if want != got
-    ]
-    if not differing:
-        return None
-    first = differing[0][0]
-    if first < 0:
-        raise AssertionError(f"seed {sequence.seed}: the setup itself differs: {differing[0]!r}")
-    return Mismatch(commands[: first + 1], ((first, differing[0][1], differing[0][2]),))
-
-
-def shrink(found: Mismatch, fails: Callable[[tuple[Step, ...]], Mismatch | None]) -> Mismatch:
-    """Remove commands one at a time (last first) while the sequence still fails,
-    until no single removal keeps it failing."""
-    current = found
-    changed = True
-    while changed:
-        changed = False
-        index = len(current.commands) - 1
-        while index >= 0:
-            candidate = current.commands[:index] + current.commands[index + 1 :]
-            result = fails(candidate) if candidate else None
-            if result is not None:
-                current = result
-                changed = True
-                index = min(index, len(current.commands)) - 1
-            else:
-                index -= 1
-    return current
-
-
-def describe(sequence: Sequence, mismatch: Mismatch, ref: Reference) -> str:
-    lines = [
-        f"seed {sequence.seed} (RESP{sequence.protocol}) differs from {ref.server} {ref.version};"
-        f" shortest failing sequence ({len(mismatch.commands)} commands; the whole one again:"
-        f" MINIVALKEY_FUZZ_SEED={sequence.seed} MINIVALKEY_FUZZ_SEQUENCES=1):"
-    ]
-    lines += [f"  {step_.text}" for step_ in sequence.setup[1:]]
-    differing = {index for index, _, _ in mismatch.differing}
-    for index, step_ in enumerate(mismatch.commands):
-        lines.append(f"{'>' if index in differing else ' '} {step_.text}")
-    for index, want, got in mismatch.differing:
-        lines.append(f"command {index}: {mismatch.commands[index].text}")
-        lines.append(f"  reference:  {want[:600]!r}")
-        lines.append(f"  minivalkey: {got[:600]!r}")
-    return "\n".join(lines)
-
-
-def runner(host: str, port: int, view: FuzzView) -> Runner:
-    """Replays steps on one server as ``view`` sends them: each step's reply is the
-    concatenated replies of the steps sent in its place (empty when it is left out)."""
-
-    def run(steps: list[Step], protocol: int) -> list[bytes]:
-        sent: list[Step] = []
-        owner: list[int] = []
-        for index, in_place in enumerate(view.send(steps)):
-            sent += in_place
-            owner += [index] * len(in_place)
-        replies = [b""] * len(steps)
-        for index, sent_step, reply in zip(
-            owner, sent, replay_until_lost(host, port, sent, protocol), strict=True
-        ):
-            replies[index] += view.reply(sent_step, reply) if sent_step is steps[index] else reply
-        return replies
-
-    return run
-
-
-def fuzz(seeds: range, reference: Runner, subject: Runner, ref: Reference) -> tuple[int, list[str]]:
-    """Run every seed's sequence; the failing count and the shrunk reports of the first few."""
-    failing = 0
-    reports: list[str] = []
-    for seed in seeds:
-        sequence = generate(seed)
-        found = compare(sequence, sequence.commands, reference, subject)
-        if found is None:
-            continue
-        failing += 1
-        if len(reports) < REPORTED:
-
-            def fails(commands: tuple[Step, ...], sequence: Sequence = sequence) -> Mismatch | None:
-                return compare(sequence, commands, reference, subject)
-
-            reports.append(describe(sequence, shrink(found, fails), ref))
-    return failing, reports
 
 
 # -- the tests ----------------------------------------------------------------------------
@@ -539,17 +408,14 @@ def test_random_stream_sequences_match_reference(
     try:
         failing, reports = fuzz(
             seeds,
-            runner(host, port, view),
-            runner("127.0.0.1", subject.port, view),
+            generate,
+            pair(runner(host, port, view), runner("127.0.0.1", subject.port, view)),
             ref,
         )
     finally:
         _restore_defaults(host, port)
         _restore_defaults("127.0.0.1", subject.port)
-    assert failing == 0, (
-        f"{failing} of {len(seeds)} random sequences (seeds {seeds.start}..{seeds.stop - 1}) "
-        f"differ from {ref.server} {ref.version}:\n\n" + "\n\n".join(reports)
-    )
+    assert failing == 0, verdict(failing, seeds, ref, reports)
 
 
 # -- the harness itself (no reference needed) -------------------------------------------------
@@ -643,7 +509,7 @@ def test_shrink_finds_the_commands_that_matter() -> None:
             for index, name in enumerate(names)
         ]
 
-    found = compare(sequence, sequence.commands, reference, subject)
+    found = compare(sequence, sequence.commands, pair(reference, subject))
     assert found is not None and [s.argv[0] for s in found.commands] == [
         b"x",
         b"A",
@@ -653,7 +519,7 @@ def test_shrink_finds_the_commands_that_matter() -> None:
     ]
 
     def fails(commands: tuple[Step, ...]) -> Mismatch | None:
-        return compare(sequence, commands, reference, subject)
+        return compare(sequence, commands, pair(reference, subject))
 
     shrunk = shrink(found, fails)
     assert [s.argv[0] for s in shrunk.commands] == [b"A", b"B"]
