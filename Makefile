@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/blocking_latency.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/stream_costs.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/stream_memory.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/type_memory.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/chart.py
 
 clean:

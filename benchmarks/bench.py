@@ -1,25 +1,36 @@
-"""Throughput of minivalkey-server next to redis-server and a do-nothing Python server.
+"""Throughput of minivalkey-server next to redis-server (and valkey-server) and a
+do-nothing Python server.
 
-Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-pin]
-[--repetitions 3] [--only NAME-PART] [--write]``
+Usage: ``python benchmarks/bench.py [--quick] [--reference-server PATH] [--no-valkey]
+[--no-pin] [--repetitions 3] [--only NAME-PART] [--write]``
 
-Load comes from ``redis-benchmark`` (Debian's redis-tools). Three servers are measured
-side by side (all started first, stopped at the end):
+Load comes from ``redis-benchmark`` (Debian's redis-tools). Three or four servers are
+measured side by side (all started first, stopped at the end):
 
 * ``minivalkey-server`` from the project's .venv (uvloop and hiredis);
 * the reference: redis-server from ``MINIVALKEY_BENCH_REDIS`` or PATH by default
   (``--reference-server`` for another binary, e.g. a valkey-server build);
+* valkey-server from ``MINIVALKEY_BENCH_VALKEY`` or PATH, when there is one (not with
+  ``--no-valkey``), as a second reference;
 * ``benchmarks/null_server.py``: uvloop + hiredis parsing and constant replies, the rate
   no Python server can exceed on this machine.
 
 Workloads (50 clients each): PING; XADD with one field; XADD pipelined 32 deep; XADD with
 10 fields; XRANGE and XREVRANGE with COUNT 10 on a 100,000-entry stream (loaded once
-per server with pipelined XADD), unpipelined and pipelined 32 deep. The null server
-answers XRANGE with an empty array, so for the range workloads it bounds only the
-request side.
+per server with pipelined XADD), unpipelined and pipelined 32 deep. Then the data
+types, each unpipelined and pipelined 32 deep: HSET of random fields (``-r 100000``:
+the hash grows towards 100,000 fields) and HGET of random fields of a 100,000-field
+hash; LPUSH of random elements and LPOP of a list filled before each run with as
+many elements as the run pops; SADD of random members; ZADD of random members with
+random scores; ZRANGE 0 9 of a 100,000-member sorted set. The keys a run writes are
+deleted before it (so every run of a workload starts alike); the read workloads'
+data sets are loaded once per server, by pipelined commands. A workload whose
+commands minivalkey does not have yet is left out (the report names it). The null
+server answers XRANGE and every data-type command with an empty array, so for those
+it bounds only the request side.
 
 Method: with two CPUs or more the servers run on CPU 0 and redis-benchmark on CPU 1
-(``taskset``). All three servers run for the whole run (the idle ones wait in their
+(``taskset``). All the servers run for the whole run (the idle ones wait in their
 event loops). Per workload each server first runs a warm-up whose rate sizes its
 measured runs (about ``--seconds`` each, so slow and fast servers take similar time);
 then come rounds of one measured run per server in turn, the order rotating, each
@@ -69,7 +80,7 @@ STREAM_ENTRIES = 100_000
 RANGE_KEY = b"bench:range"
 XADD_KEY = "bench:xadd"
 RUN_TIMEOUT_S = 120  # one redis-benchmark run; far above any sized run
-KINDS = ("minivalkey", "reference", "null")
+KINDS = ("minivalkey", "reference", "valkey", "null")  # valkey only when there is one
 QUIET_PERCENT = 15.0  # a measured run starts once others use at most this much of a core ...
 QUIET_WAIT_S = 1.0  # ... or after this long
 EXTRA_ROUNDS = 2  # rounds beyond --repetitions while a server lacks quiet runs
@@ -87,31 +98,104 @@ class Workload:
     name: str
     argv: tuple[str, ...]
     pipeline: int = 1
-    needs_stream: bool = False
+    data: str = ""  # the data set it reads (DATA_SETS), loaded once per server
+    writes: tuple[str, ...] = (XADD_KEY,)  # keys deleted before each run
+    random: int = 0  # redis-benchmark's -r: __rand_int__ draws from [0, random)
+    refill: str = ""  # a list filled before each run with an element per request
+
+    def commands(self) -> set[str]:
+        """Every command the workload sends, its set-up included."""
+        needed = {self.argv[0]}
+        if self.data:
+            needed.add(DATA_SETS[self.data].command)
+        if self.refill:
+            needed.add("RPUSH")
+        return needed
+
+
+@dataclass(frozen=True)
+class DataSet:
+    key: bytes
+    command: str  # the command that loads it
+    size: int
+    describe: str
+
+    def load_commands(self) -> Iterator[list[bytes]]:
+        """The commands building it: an XADD per entry, else LOAD_BATCH elements a command."""
+        if self.command == "XADD":
+            yield from (benchlib.xadd(self.key, i) for i in range(1, self.size + 1))
+            return
+        for start in range(0, self.size, LOAD_BATCH):
+            args = [self.command.encode(), self.key]
+            for i in range(start, min(start + LOAD_BATCH, self.size)):
+                if self.command == "HSET":
+                    args += [b"field:%012d" % i, b"value:%d" % i]
+                else:  # ZADD
+                    args += [b"%d" % i, b"member:%012d" % i]
+            yield args
+
+
+LOAD_BATCH = 100  # elements per command when loading a data set other than the stream
+RANDOM = 100_000  # the -r of the data-type workloads, and the size of the sets they read
+DATA_SETS = {
+    "stream": DataSet(RANGE_KEY, "XADD", STREAM_ENTRIES, f"{STREAM_ENTRIES:,} entries of 2 fields"),
+    "hash": DataSet(
+        b"bench:hget", "HSET", RANDOM, f"{RANDOM:,} fields `field:<12 digits>`, values `value:<n>`"
+    ),
+    "zset": DataSet(
+        b"bench:zrange", "ZADD", RANDOM, f"{RANDOM:,} members `member:<12 digits>`, scores 0.."
+    ),
+}
+
+
+def _pair(
+    name: str,
+    argv: tuple[str, ...],
+    data: str = "",
+    writes: tuple[str, ...] = (),
+    random: int = 0,
+    refill: str = "",
+) -> tuple[Workload, Workload]:
+    """A workload unpipelined and pipelined 32 deep."""
+    return (
+        Workload(name, argv, 1, data, writes, random, refill),
+        Workload(f"{name}, pipeline 32", argv, 32, data, writes, random, refill),
+    )
 
 
 TEN_FIELDS = tuple(x for i in range(10) for x in (f"f{i}", f"value-{i}"))
+RANGE = RANGE_KEY.decode()
 WORKLOADS = (
     Workload("PING", ("PING",)),
     Workload("XADD 1 field", ("XADD", XADD_KEY, "*", "f", "v")),
     Workload("XADD 1 field, pipeline 32", ("XADD", XADD_KEY, "*", "f", "v"), 32),
     Workload("XADD 10 fields", ("XADD", XADD_KEY, "*", *TEN_FIELDS)),
-    Workload("XRANGE COUNT 10", ("XRANGE", RANGE_KEY.decode(), "-", "+", "COUNT", "10"), 1, True),
-    Workload(
-        "XRANGE COUNT 10, pipeline 32",
-        ("XRANGE", RANGE_KEY.decode(), "-", "+", "COUNT", "10"),
-        32,
-        True,
+    *_pair("XRANGE COUNT 10", ("XRANGE", RANGE, "-", "+", "COUNT", "10"), data="stream"),
+    *_pair("XREVRANGE COUNT 10", ("XREVRANGE", RANGE, "+", "-", "COUNT", "10"), data="stream"),
+    *_pair(
+        "HSET",
+        ("HSET", "bench:hset", "field:__rand_int__", "value:__rand_int__"),
+        writes=("bench:hset",),
+        random=RANDOM,
     ),
-    Workload(
-        "XREVRANGE COUNT 10", ("XREVRANGE", RANGE_KEY.decode(), "+", "-", "COUNT", "10"), 1, True
+    *_pair("HGET", ("HGET", "bench:hget", "field:__rand_int__"), data="hash", random=RANDOM),
+    *_pair(
+        "LPUSH",
+        ("LPUSH", "bench:lpush", "element:__rand_int__"),
+        writes=("bench:lpush",),
+        random=RANDOM,
     ),
-    Workload(
-        "XREVRANGE COUNT 10, pipeline 32",
-        ("XREVRANGE", RANGE_KEY.decode(), "+", "-", "COUNT", "10"),
-        32,
-        True,
+    *_pair("LPOP", ("LPOP", "bench:lpop"), refill="bench:lpop"),
+    *_pair(
+        "SADD", ("SADD", "bench:sadd", "member:__rand_int__"), writes=("bench:sadd",), random=RANDOM
     ),
+    *_pair(
+        "ZADD",
+        ("ZADD", "bench:zadd", "__rand_int__", "member:__rand_int__"),
+        writes=("bench:zadd",),
+        random=RANDOM,
+    ),
+    *_pair("ZRANGE 0 9", ("ZRANGE", "bench:zrange", "0", "9"), data="zset"),
 )
 
 
@@ -164,9 +248,23 @@ def _version(kind: str, port: int, pid: int, reference: str) -> str:
 LABELS = {"minivalkey": "minivalkey-server", "null": "null server"}
 
 
+def kinds(args: argparse.Namespace) -> list[str]:
+    """The servers of this run: valkey-server when one was found and is not the reference."""
+    valkey = benchlib.VALKEY_SERVER
+    with_valkey = bool(valkey) and os.path.exists(valkey) and not args.no_valkey
+    if with_valkey and os.path.realpath(valkey) == os.path.realpath(args.reference_server):
+        with_valkey = False
+    return [kind for kind in KINDS if kind != "valkey" or with_valkey]
+
+
+def binary_of(kind: str, args: argparse.Namespace) -> str:
+    return benchlib.VALKEY_SERVER if kind == "valkey" else args.reference_server
+
+
 @contextlib.contextmanager
 def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
-    """Start a server on a free loopback port (pinned to SERVER_CPU); stop it after."""
+    """Start a server on a free loopback port (pinned to SERVER_CPU); stop it after.
+    ``reference``: the binary of a reference kind."""
     port = benchlib.free_port()
     with tempfile.TemporaryDirectory() as scratch:
         command = _command(kind, port, scratch, reference)
@@ -194,7 +292,10 @@ def started(kind: str, reference: str, pin: bool) -> Iterator[Running]:
 def redis_benchmark(port: int, workload: Workload, requests: int, pin: bool) -> float:
     """One redis-benchmark run; its requests/s."""
     command = [REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS)]
-    command += ["-n", str(requests), "-P", str(workload.pipeline), "--csv", *workload.argv]
+    command += ["-n", str(requests), "-P", str(workload.pipeline), "--csv"]
+    if workload.random:
+        command += ["-r", str(workload.random)]
+    command += workload.argv
     if pin:
         command = ["taskset", "-c", str(LOAD_CPU), *command]
     done = subprocess.run(
@@ -206,24 +307,47 @@ def redis_benchmark(port: int, workload: Workload, requests: int, pin: bool) -> 
     return float(rows[0][1])
 
 
-def load_stream(port: int) -> None:
-    """STREAM_ENTRIES entries of two fields in RANGE_KEY, by pipelined XADD."""
+def load(port: int, data: DataSet) -> None:
+    """A data set (DATA_SETS), by pipelined commands."""
     client = benchlib.Client(port)
     try:
-        client.call("DEL", RANGE_KEY)
-        errors = client.pipeline(
-            (benchlib.xadd(RANGE_KEY, i) for i in range(1, STREAM_ENTRIES + 1)), depth=1000
-        )
+        client.call("DEL", data.key)
+        depth = 1000 if data.command == "XADD" else 1000 // LOAD_BATCH
+        errors = client.pipeline(data.load_commands(), depth)
         if errors:
-            raise RuntimeError(f"{errors} XADDs failed while loading the stream")
+            raise RuntimeError(f"{errors} {data.command}s failed while loading {data.key!r}")
     finally:
         client.close()
 
 
-def reset_xadd_key(port: int) -> None:
+def missing_commands(port: int, names: set[str]) -> set[str]:
+    """The commands of ``names`` the server on ``port`` does not know (COMMAND INFO)."""
     client = benchlib.Client(port)
     try:
-        client.call("DEL", XADD_KEY)
+        infos = client.call("COMMAND", "INFO", *sorted(names))
+    finally:
+        client.close()
+    assert isinstance(infos, list)
+    return {name for name, info in zip(sorted(names), infos, strict=True) if info is None}
+
+
+def prepare(port: int, workload: Workload, requests: int) -> None:
+    """Before a run: delete the keys the workload writes; fill the list it pops with an
+    element per request (and the most the clients can send beyond ``requests``)."""
+    client = benchlib.Client(port)
+    try:
+        for key in workload.writes:
+            client.call("DEL", key)
+        if workload.refill:
+            target = workload.refill.encode()
+            client.call("DEL", target)
+            count = requests + CLIENTS * workload.pipeline
+            batches = (
+                [b"RPUSH", target, *(b"element:%012d" % i for i in range(n, min(n + 1000, count)))]
+                for n in range(0, count, 1000)
+            )
+            if client.pipeline(batches, depth=10):
+                raise RuntimeError(f"RPUSH failed while filling {target!r}")
     finally:
         client.close()
 
@@ -269,8 +393,7 @@ def timed_run(
     server: Running, workload: Workload, requests: int, pin: bool, pids: Sequence[int]
 ) -> Sample:
     """One measured redis-benchmark run, with the CPU every party used during it."""
-    if not workload.needs_stream:
-        reset_xadd_key(server.port)
+    prepare(server.port, workload, requests)
     machine = benchlib.LoadMeter(pids)
     server_ticks = benchlib.process_ticks(server.pid)
     load_s = _children_cpu_s()
@@ -308,11 +431,9 @@ def measure(
     pids = [server.pid for server in servers]
     sizes = []
     for server in servers:
-        if not workload.needs_stream:
-            reset_xadd_key(server.port)
-        warm_rate = redis_benchmark(
-            server.port, workload, settings.warmup * workload.pipeline, settings.pin
-        )
+        warmup = settings.warmup * workload.pipeline
+        prepare(server.port, workload, warmup)
+        warm_rate = redis_benchmark(server.port, workload, warmup, settings.pin)
         sizes.append(max(int(warm_rate * settings.seconds), CLIENTS * workload.pipeline * 20))
     samples = benchlib.interleaved_rounds(
         len(servers),
@@ -330,7 +451,15 @@ def measure(
     }
 
 
-def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, Figures]], list[Running], float]:
+@dataclass
+class Run:
+    results: dict[str, dict[str, Figures]]  # workload -> server kind -> figures, in order
+    servers: list[Running]
+    elapsed: float  # seconds
+    skipped: dict[str, set[str]]  # workload -> the commands minivalkey lacks
+
+
+def run(args: argparse.Namespace) -> Run:
     settings = Settings(
         repetitions=args.repetitions,
         seconds=0.4 if args.quick else 2.0,
@@ -341,15 +470,28 @@ def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, Figures]], list[R
     began = time.monotonic()
     with contextlib.ExitStack() as stack:
         servers = [
-            stack.enter_context(started(kind, args.reference_server, settings.pin))
-            for kind in KINDS
+            stack.enter_context(started(kind, binary_of(kind, args), settings.pin))
+            for kind in kinds(args)
         ]
+        by_kind = {server.kind: server for server in servers}
+        lacking = missing_commands(
+            by_kind["minivalkey"].port, set().union(*(w.commands() for w in WORKLOADS))
+        )
+        skipped = {w.name: w.commands() & lacking for w in selected(args.only)}
+        workloads = [w for w in selected(args.only) if not skipped[w.name]]
+        skipped = {name: lacks for name, lacks in skipped.items() if lacks}
+        for name, lacks in skipped.items():
+            print(
+                f"  {name}: left out, minivalkey lacks {', '.join(sorted(lacks))}", file=sys.stderr
+            )
+        data_sets = sorted({w.data for w in workloads if w.data})
         for server in servers:
             print(f"# {server.version} on port {server.port}", file=sys.stderr)
-            t0 = time.monotonic()
-            load_stream(server.port)
-            print(f"  loaded stream in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-        for workload in selected(args.only):
+            for name in data_sets:
+                t0 = time.monotonic()
+                load(server.port, DATA_SETS[name])
+                print(f"  loaded {name} in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+        for workload in workloads:
             results[workload.name] = measure(servers, workload, settings)
             for kind, got in results[workload.name].items():
                 print(
@@ -358,7 +500,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, Figures]], list[R
                     f" load {got.load_cpu:.0f}%, others {got.other_cpu:.0f}%",
                     file=sys.stderr,
                 )
-    return results, servers, time.monotonic() - began
+    return Run(results, servers, time.monotonic() - began, skipped)
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -371,45 +513,30 @@ def _benchmark_version() -> str:
     return done.stdout.strip().split(" sha=")[0] or "unknown"
 
 
-def report(
-    results: dict[str, dict[str, Figures]],
-    servers: Sequence[Running],
-    elapsed: float,
-    args: argparse.Namespace,
-) -> str:
-    by_kind = {s.kind: s for s in servers}
-    ref_label = by_kind["reference"].label
+def report(got: Run, args: argparse.Namespace) -> str:
+    results, servers = got.results, got.servers
+    refs = [s for s in servers if s.kind not in ("minivalkey", "null")]
     pinned = pinning_possible() and not args.no_pin
-    header = [
-        "workload",
-        "minivalkey-server req/s",
-        f"{ref_label} req/s",
-        "null server req/s",
-        f"minivalkey / {ref_label}",
-        "minivalkey / null",
-    ]
+    header = ["workload", "minivalkey-server req/s"]
+    header += [f"{s.label} req/s" for s in refs] + ["null server req/s"]
+    header += [f"minivalkey / {s.label}" for s in refs] + ["minivalkey / null"]
     rows = []
-    for workload in selected(args.only):
-        got = results[workload.name]
-        mini, ref, null = (got[kind].rate for kind in KINDS)
+    for name, figures_of in results.items():
+        mini = figures_of["minivalkey"].rate
+        others = [figures_of[s.kind].rate for s in refs] + [figures_of["null"].rate]
         rows.append(
-            [
-                workload.name,
-                f"{mini:,.0f}",
-                f"{ref:,.0f}",
-                f"{null:,.0f}",
-                f"{mini / ref:.2f}",
-                f"{mini / null:.2f}",
-            ]
+            [name, f"{mini:,.0f}"]
+            + [f"{rate:,.0f}" for rate in others]
+            + [f"{mini / rate:.2f}" for rate in others]
         )
     cpu_rows = []
-    for workload in selected(args.only):
+    for name, figures_of in results.items():
         for server in servers:
-            f = results[workload.name][server.kind]
+            f = figures_of[server.kind]
             counted = f"{f.runs}" if f.runs == f.measured else f"{f.runs} of {f.measured}"
             cpu_rows.append(
                 [
-                    workload.name,
+                    name,
                     server.label,
                     f"{f.rate:,.0f}",
                     f"{f.server_us:.2f} µs",
@@ -419,6 +546,28 @@ def report(
                     counted,
                 ]
             )
+    measured = [w for w in WORKLOADS if w.name in results]
+    data_sets = [
+        f"{n}: {d.describe}" for n, d in DATA_SETS.items() if any(w.data == n for w in measured)
+    ]
+    randoms = sorted({w.random for w in measured if w.random})
+    notes = []
+    if data_sets:
+        notes.append(
+            "- data the read workloads read (loaded once per server): "
+            f"{'; '.join(data_sets)}; the null server answers every read with an empty array"
+        )
+    if randoms:
+        draws = ", ".join(f"{r:,}" for r in randoms)
+        notes.append(f"- `__rand_int__`: 12 digits redis-benchmark draws from [0, {draws}) (`-r`)")
+    if any(w.writes for w in measured):
+        notes.append("- the keys a run writes are deleted before it: every run starts alike")
+    if any(w.refill for w in measured):
+        notes.append("- LPOP's list is filled before each run with an element per request")
+    if got.skipped:
+        lacking = ", ".join(sorted(set().union(*got.skipped.values())))
+        left_out = ", ".join(got.skipped)
+        notes.append(f"- left out: {left_out} (minivalkey lacks {lacking} in this build)")
     mode = "quick" if args.quick else "full"
     pinning = (
         f"servers pinned to CPU {SERVER_CPU}, load to CPU {LOAD_CPU}"
@@ -434,10 +583,9 @@ def report(
         f"(the order rotates), each after a quiet 100 ms; up to {EXTRA_ROUNDS} extra rounds "
         f"replace runs during which other processes used more than {QUIET_PERCENT:g}% of a "
         f"core; the {args.repetitions} quietest runs count (`3 of 5`), a figure is their "
-        f"median; run time {elapsed:.0f} s",
+        f"median; run time {got.elapsed:.0f} s",
         *(f"- {s.label}: {s.version}" for s in servers),
-        f"- stream for the range workloads: {STREAM_ENTRIES:,} entries of 2 fields; "
-        "the null server answers every range with an empty array",
+        *notes,
         "- unpipelined, redis-benchmark (one thread, on one CPU) is itself a limit: rates close "
         "to the null server's show the client's ceiling rather than the server's",
         "",
@@ -472,6 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reference-server", default=benchlib.REDIS_SERVER)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--no-pin", action="store_true", help="do not pin to CPUs")
+    parser.add_argument("--no-valkey", action="store_true", help="leave valkey-server out")
     parser.add_argument("--write", action="store_true", help="store in benchmarks/RESULTS.md")
     parser.add_argument(
         "--only", default="", help="only the workloads whose name contains this (not with --write)"
@@ -483,8 +632,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no executable reference server at {args.reference_server}")
     if shutil.which(REDIS_BENCHMARK) is None:
         parser.error("redis-benchmark is not on PATH (Debian: apt-get install redis-tools)")
-    results, servers, elapsed = run(args)
-    body = report(results, servers, elapsed, args)
+    got = run(args)
+    results, servers = got.results, got.servers
+    body = report(got, args)
     print(body)
     if args.write:
         benchlib.write_section("bench", body, RESULTS, HEADER)

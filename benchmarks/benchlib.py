@@ -118,6 +118,27 @@ def parse_info(text: bytes) -> dict[str, str]:
     return fields
 
 
+def settle(pid: int, limit_s: float = 30.0, trimmed: bool = False) -> None:
+    """Wait while minivalkey's cron (process ``pid``) still frees memory (compressing
+    sealed stream nodes): until its resident size stops falling for two polls in a
+    row, at most ``limit_s``. ``trimmed``: also until a trim interval has passed, so
+    that the cron has handed free pages back to the OS at least once since the call."""
+    from minivalkey.memtrim import TRIM_EVERY_SECONDS
+
+    began = time.monotonic()
+    deadline = began + limit_s
+    previous = rss_bytes(pid)
+    steady = 0
+    while time.monotonic() < deadline:
+        trim_due = trimmed and time.monotonic() < began + TRIM_EVERY_SECONDS + 0.5
+        if steady >= 2 and not trim_due:
+            return
+        time.sleep(0.5)  # the server's cron works meanwhile; nothing to poll faster
+        current = rss_bytes(pid)
+        steady = steady + 1 if current >= previous else 0
+        previous = current
+
+
 @dataclass
 class RunningServer:
     name: str

@@ -12,10 +12,11 @@ benchmarks/results/ (see ``figures.py``) and draws two PNG files, headless (Agg)
   ``bench.json`` (redis-benchmark workloads; ÷ the reference server of that run),
   ``group_workloads.json`` (consumer-group workloads; the driver-floor PING rows are
   left out), ``blocking_latency.json`` (wake-up p99, turned around: redis p99 ÷
-  minivalkey p99, target 0.5 = at most twice redis-server's) and ``stream_memory.json``
+  minivalkey p99, target 0.5 = at most twice redis-server's), ``stream_memory.json``
   (bytes per entry turned around: redis ``used_memory`` ÷ minivalkey RSS, target 0.25 =
-  at most four times). A bar is green when it meets its target, red when it does not,
-  grey without a target.
+  at most four times) and ``type_memory.json`` (bytes per element of a hash, list,
+  set and sorted set, the same way round; no target). A bar is green when it meets
+  its target, red when it does not, grey without a target.
 * ``scaling.png``: from ``stream_costs.json``, the cost per call of XADD, XRANGE COUNT
   10, XACK and XDEL against the number of entries (log x), one line per column of
   that benchmark (engine, dispatch, each server over the wire).
@@ -106,11 +107,28 @@ def memory_section(data: dict[str, Any]) -> Section:
     return "memory (redis used_memory ÷ minivalkey RSS)", bars
 
 
+TYPE_NAMES = {"hash": "hash", "list": "list", "set": "set", "zset": "sorted set"}
+
+
+def type_memory_section(data: dict[str, Any]) -> Section:
+    bars = []
+    for kind, got in data["types"].items():
+        servers = got["servers"]
+        if "minivalkey" in servers and "redis" in servers:
+            name = (
+                f"memory per element, {TYPE_NAMES.get(kind, kind)}, {data['elements']:,} elements"
+            )
+            ratio = servers["redis"]["used_per_element"] / servers["minivalkey"]["rss_per_element"]
+            bars.append(Bar(name, ratio, figures.TARGETS.get(name)))
+    return "data-type memory (redis used_memory ÷ minivalkey RSS)", bars
+
+
 SOURCES = {
     "bench": bench_section,
     "group_workloads": group_section,
     "blocking_latency": wakeup_section,
     "stream_memory": memory_section,
+    "type_memory": type_memory_section,
 }
 
 

@@ -79,19 +79,6 @@ def run_engine(mode: str, entries: int) -> dict[str, float]:
     return json.loads(output.stdout)
 
 
-def settle(client: benchlib.Client, limit_s: float = 30.0) -> None:
-    """Wait while minivalkey's cron still compresses sealed nodes: until used_memory
-    stops falling for two polls in a row (at most ``limit_s``)."""
-    deadline = time.monotonic() + limit_s
-    previous = int(client.info("memory").get("used_memory", 0))
-    steady = 0
-    while steady < 2 and time.monotonic() < deadline:
-        time.sleep(0.5)  # the server's cron works meanwhile; nothing to poll faster
-        current = int(client.info("memory").get("used_memory", 0))
-        steady = steady + 1 if current >= previous else 0
-        previous = current
-
-
 def run_server(kind: str, entries: int) -> dict[str, object]:
     with benchlib.server(kind) as running:
         client = benchlib.Client(running.port)
@@ -105,7 +92,7 @@ def run_server(kind: str, entries: int) -> dict[str, object]:
             elapsed = time.perf_counter() - started
             assert errors == 0 and client.call("XLEN", KEY) == entries
             if kind == "minivalkey":
-                settle(client)
+                benchlib.settle(running.pid)
             used_after = int(client.info("memory").get("used_memory", 0))
             rss_after = benchlib.rss_bytes(running.pid)
         finally:
