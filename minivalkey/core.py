@@ -7,6 +7,10 @@ it to stop; command handlers reach it through ``client.core``.
 Invariants:
 * ``clients`` holds every connected client by id, in connection order.
 * Statistics only grow, except through CONFIG RESETSTAT (``reset_stats``).
+* ``dirty`` (INFO ``rdb_changes_since_last_save``; nothing is ever saved) counts changes
+  as Valkey's server.dirty: the dispatcher adds one per successful write command and
+  per served blocked write (a pop); a command making another number of changes (none,
+  or one per element) corrects it with ``count_changes`` as its last step.
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
@@ -179,6 +183,7 @@ class ServerCore:
         # maxmemory, eviction and access tracking (see the module docstring).
         self.maxmemory = 0
         self.gated = False
+        self.dirty = 0
         self.no_touch_clients = 0
         self.access_wanted = False
         self.evictor = Evictor(self.keyspace)
@@ -230,6 +235,10 @@ class ServerCore:
             self.access_wanted = True
         if self.access_wanted:
             self.keyspace.track("lfu" if "lfu" in policy else "lru")
+
+    def count_changes(self, changes: int) -> None:
+        """The command running made ``changes`` changes, not the one counted for it."""
+        self.dirty += changes - 1
 
     def want_access_tracking(self) -> None:
         """Something reads or relies on access times: track them from now on."""

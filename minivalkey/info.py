@@ -231,6 +231,7 @@ def _persistence(core: ServerCore) -> Fields:
         ("current_fork_perc", "0.00"),
         ("current_save_keys_processed", 0),
         ("current_save_keys_total", 0),
+        ("rdb_changes_since_last_save", core.dirty),
         ("rdb_bgsave_in_progress", 0),
         ("rdb_last_save_time", core.start_ms // 1000),
         ("rdb_last_bgsave_status", "ok"),

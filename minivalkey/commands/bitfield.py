@@ -154,6 +154,7 @@ def _bitfield(client: Client, argv: list[bytes], read_only_command: bool) -> Any
         forget(old)
     if changes:
         db.notify(events.STRING, "setbit", key)
+    client.core.count_changes(changes)
     return replies
 
 

@@ -121,6 +121,8 @@ def setbit(client: Client, argv: list[bytes]) -> Any:
         forget(old)
     if changed:
         db.notify(events.STRING, "setbit", key)
+    else:
+        client.core.count_changes(0)
     return previous
 
 

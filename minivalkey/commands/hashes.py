@@ -92,6 +92,7 @@ def _set_pairs(client: Client, argv: list[bytes], name: str) -> int:
     for index in range(0, len(pairs), 2):
         created += put(pairs[index], pairs[index + 1], max_entries, max_value)
     _stored(db, key, value, existed, "hset")
+    client.core.count_changes(len(pairs) // 2)
     return created
 
 
@@ -192,6 +193,7 @@ def hdel(client: Client, argv: list[bytes]) -> Any:
         db.notify(events.HASH, "hdel", key)
         if emptied:
             db.notify(events.GENERIC, "del", key)
+    client.core.count_changes(deleted)
     return deleted
 
 

@@ -163,6 +163,7 @@ def _delete_keys(client: Client, argv: list[bytes]) -> int:
         if db.delete(key):  # an expired key is removed as expired, not deleted
             db.notify(GENERIC, "del", key)
             removed += 1
+    client.core.count_changes(removed)
     return removed
 
 

@@ -205,8 +205,11 @@ def _push(client: Client, argv: list[bytes], head: bool, only_existing: bool) ->
     key = argv[1]
     value = write_lookup(client, key)
     if value is None and only_existing:
+        client.core.count_changes(0)
         return 0
-    return push_onto(client, key, value, argv[2:], head).count
+    length = push_onto(client, key, value, argv[2:], head).count
+    client.core.count_changes(len(argv) - 2)
+    return length
 
 
 _PUSH: dict[str, Any] = dict(
@@ -261,16 +264,18 @@ def _pop(client: Client, argv: list[bytes], head: bool) -> Any:
     count = parse_long(argv[2], 0, INT64_MAX, MUST_BE_POSITIVE) if with_count else 0
     key = argv[1]
     value = write_lookup(client, key)
-    if value is None:
-        return NULL_ARRAY if with_count else None
+    if value is None or with_count and not count:
+        client.core.count_changes(0)
+        if value is None:
+            return NULL_ARRAY if with_count else None
+        return []
     if not with_count:
         element = value.pop(head)
         elements_removed(client, key, value, head)
         return element
-    if not count:
-        return []
     elements = value.pop_many(head, count)
     elements_removed(client, key, value, head)
+    client.core.count_changes(len(elements))
     return elements
 
 
@@ -546,7 +551,16 @@ _MOVE_KEYS = (
 )
 def lmove(client: Client, argv: list[bytes]) -> Any:
     from_head, to_head = parse_end(argv[3]), parse_end(argv[4])
-    return move(client, argv[1], argv[2], from_head, to_head)
+    return _counted_move(client, argv[1], argv[2], from_head, to_head)
+
+
+def _counted_move(
+    client: Client, source: bytes, destination: bytes, from_head: bool, to_head: bool
+) -> Any:
+    moved = move(client, source, destination, from_head, to_head)
+    if moved is None:  # no source list: nothing changed
+        client.core.count_changes(0)
+    return moved
 
 
 @command(
@@ -562,4 +576,4 @@ def lmove(client: Client, argv: list[bytes]) -> Any:
     "(LMOVE RIGHT LEFT).",
 )
 def rpoplpush(client: Client, argv: list[bytes]) -> Any:
-    return move(client, argv[1], argv[2], from_head=False, to_head=True)
+    return _counted_move(client, argv[1], argv[2], from_head=False, to_head=True)

@@ -92,6 +92,7 @@ def sadd(client: Client, argv: list[bytes]) -> Any:
     if added:
         db.touch(key)
         db.notify(events.SET, "sadd", key)
+    client.core.count_changes(added)
     return added
 
 
@@ -126,6 +127,7 @@ def srem(client: Client, argv: list[bytes]) -> Any:
         db.notify(events.SET, "srem", key)
         if emptied:
             db.notify(events.GENERIC, "del", key)
+    client.core.count_changes(deleted)
     return deleted
 
 

@@ -215,9 +215,12 @@ class CommandSpec:
     getkeys: KeyFinder | None = None
     # Refused unless a setting allows it (DEBUG): the dispatcher checks before running.
     protected: bool = field(init=False, default=False)
+    # A write command: each successful call counts as a change (``ServerCore.dirty``).
+    writes: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.protected = PROTECTED in self.flags
+        self.writes = WRITE in self.flags
 
     @property
     def fullname(self) -> str:

@@ -263,6 +263,7 @@ def _zadd_one(client: Client, key: bytes, score: float, member: bytes) -> int:
         zset.update(member, score)
         added = 0
     else:
+        client.core.count_changes(0)
         return 0
     db.touch(key)
     db.notify(events.ZSET, "zadd", key)
@@ -327,6 +328,7 @@ def _zadd(client: Client, argv: list[bytes], flags: int) -> Any:
             db.touch(key)
             db.notify(events.ZSET, "zincr" if flags & INCR else "zadd", key)
             client.core.keyspace.signal_ready(db.index, key)
+    client.core.count_changes(added + updated)
     return _zadd_reply(flags, ch, added, updated, processed, score)
 
 
