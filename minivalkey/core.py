@@ -112,6 +112,7 @@ class Stats:
     total_connections_received: int = 0
     rejected_connections: int = 0
     client_query_buffer_limit_disconnections: int = 0
+    client_output_buffer_limit_disconnections: int = 0
     total_error_replies: int = 0
     total_net_input_bytes: int = 0
     total_net_output_bytes: int = 0
@@ -352,6 +353,7 @@ class ServerCore:
         self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None
+        client.update_fast()
         self.clients.pop(client.id, None)
 
     # -- INFO clients ------------------------------------------------------------------

@@ -62,13 +62,13 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     spec = lookup(argv)
     if (
         spec is not None
-        and client.multi is None
-        and client.authenticated
+        and client.fast
         and not spec.protected
         and not core.gated
         and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
     ):
-        # The usual case: a known command, well-formed, outside MULTI.
+        # The usual case: a known command, well-formed, outside MULTI, for a client
+        # with nothing of its own to check (``Client.update_fast``).
         client.last_spec = spec
         reply = call(client, spec, argv)
     else:

@@ -313,8 +313,11 @@ def _stats(core: ServerCore) -> Fields:
             "client_query_buffer_limit_disconnections",
             stats.client_query_buffer_limit_disconnections,
         ),
-        *zeros(
+        (
             "client_output_buffer_limit_disconnections",
+            stats.client_output_buffer_limit_disconnections,
+        ),
+        *zeros(
             "reply_buffer_shrinks",
             "reply_buffer_expands",
         ),

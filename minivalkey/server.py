@@ -16,6 +16,14 @@ Invariants:
   before every read, so CONFIG SET and AUTH take effect on open connections.
 * When the transport's buffer passes its high-water mark the connection stops
   reading (back-pressure) until the buffer drains.
+* Bytes for a client outside its own replies (pub/sub messages, invalidations,
+  MONITOR lines: ``send``) are buffered per connection and written once per loop
+  turn. What was buffered before a read's commands run leaves before their replies;
+  what those commands send to their own client leaves after the reply that caused
+  it (Valkey's pending push messages), in a pipeline after each command's reply.
+  Each ``send`` checks ``client-output-buffer-limit`` for the client's class (what
+  the transport holds unsent plus the buffer); a client over the hard limit, or
+  over the soft one for longer than its seconds, is closed, never waited for.
 * While its client is blocked (XREAD/XREADGROUP BLOCK) a connection executes
   nothing: commands that arrive, or were pipelined behind the blocking one, wait
   in ``pending`` and run, in order, once the blocked command has answered.
@@ -135,6 +143,9 @@ class ClientConnection(asyncio.Protocol):
         self._pending_error: str | None = None  # a protocol error met behind them
         # The MULTI queue's size in bytes: (queue, commands counted, bytes).
         self._multi_size: tuple[list[list[bytes]] | None, int, int] = (None, 0, 0)
+        self._out: list[bytes] = []  # sent outside replies, written at the loop turn's end
+        self._out_bytes = 0
+        self._soft_limit_since = 0.0  # when the output buffer passed the soft limit
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
@@ -294,6 +305,8 @@ class ClientConnection(asyncio.Protocol):
         client = self.client
         if client is None:
             return
+        if self._out:  # sent to this client before these commands ran: it leaves first
+            self.flush_sent()
         parser = self.parser
         if (
             len(commands) == 1
@@ -307,6 +320,10 @@ class ClientConnection(asyncio.Protocol):
         while True:
             for index, argv in enumerate(commands):
                 replies.append(execute(client, argv))
+                if self._out:  # what the command sent its own client follows its reply
+                    replies.extend(self._out)
+                    self._out.clear()
+                    self._out_bytes = 0
                 if client.closing or self._close_after_reply:
                     break
                 if client.blocked is not None:
@@ -392,6 +409,8 @@ class ClientConnection(asyncio.Protocol):
         client = self.client
         if client is None:
             return
+        if self._out:  # sent while it waited: before the reply
+            self.flush_sent()
         if not (client.reply_off or client.skip_current_reply):
             self._write(encode(reply, client.protocol))
         if self.pending or self._pending_error is not None or self.parser.stalled:
@@ -410,6 +429,10 @@ class ClientConnection(asyncio.Protocol):
         transport = self.transport
         if transport is None or self._shutting_down:
             return
+        if self._out:  # what the command sent its own client follows its reply
+            data += b"".join(self._out)
+            self._out.clear()
+            self._out_bytes = 0
         if data:
             self.core.stats.total_net_output_bytes += len(data)
             if self.client is not None:
@@ -419,6 +442,76 @@ class ClientConnection(asyncio.Protocol):
             transport.close()
         elif self._close_after_reply:
             self._close_gracefully()
+
+    def send(self, data: bytes) -> None:
+        """Bytes for this client outside a reply: written at the end of the loop turn."""
+        client = self.client
+        if self.transport is None or self._shutting_down or client is None or client.closing:
+            return
+        if not self._out:
+            self.shell.flush_soon(self)
+        self._out.append(data)
+        self._out_bytes += len(data)
+        self._check_output_limit(client)
+
+    def flush_sent(self) -> None:
+        """Write what ``send`` buffered (the shell calls this once per loop turn)."""
+        out = self._out
+        if not out:
+            return
+        data = b"".join(out)
+        out.clear()
+        self._out_bytes = 0
+        transport = self.transport
+        if transport is None or transport.is_closing() or self._shutting_down:
+            return
+        self.core.stats.total_net_output_bytes += len(data)
+        if self.client is not None:
+            self.client.net_output_bytes += len(data)
+        transport.write(data)
+
+    def output_buffer_size(self) -> int:
+        """The bytes waiting for this peer: the transport's unsent ones and the buffer."""
+        transport = self.transport
+        held = transport.get_write_buffer_size() if transport is not None else 0
+        return held + self._out_bytes
+
+    def _check_output_limit(self, client: Client) -> None:
+        """Valkey's checkClientOutputBufferLimits for the client's class, closing it if over."""
+        hard, soft, seconds = self.core.config.values["client-output-buffer-limit"][  # type: ignore[index]
+            client.output_class
+        ]
+        if not hard and not soft:
+            return
+        used = self.output_buffer_size()
+        over = bool(hard) and used >= hard
+        if soft and used >= soft:
+            now = time.monotonic()
+            if not self._soft_limit_since:
+                self._soft_limit_since = now
+            elif now - self._soft_limit_since > seconds:
+                over = True
+        else:
+            self._soft_limit_since = 0.0
+        if over:
+            self._output_limit_reached(client)
+
+    def _output_limit_reached(self, client: Client) -> None:
+        from .commands.client import client_info_line
+
+        log.warning(
+            "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+            client_info_line(client, client, []).decode("utf-8", "replace"),
+        )
+        self.core.stats.client_output_buffer_limit_disconnections += 1
+        self._out.clear()
+        self._out_bytes = 0
+        # Closed as Valkey's freeClientAsync: nothing more is sent, and the client
+        # leaves its registries when the transport reports the loss (a later loop
+        # turn), never in the middle of the publish that went over the limit.
+        client.closing = True
+        if self.transport is not None:
+            self.transport.abort()
 
     def _close_gracefully(self) -> None:
         """QUIT or a protocol error: the client is gone now (as in Valkey), but the
@@ -485,6 +578,18 @@ class Shell:
         self.stopping = False
         self._stop_task: asyncio.Task[None] | None = None
         self._trimmer = MemoryTrimmer()
+        self._to_flush: list[ClientConnection] = []  # connections with bytes ``send`` held
+
+    def flush_soon(self, connection: ClientConnection) -> None:
+        """Write ``connection``'s sent bytes at the end of this loop turn (one callback for all)."""
+        if not self._to_flush:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._to_flush.append(connection)
+
+    def _flush(self) -> None:
+        connections, self._to_flush = self._to_flush, []
+        for connection in connections:
+            connection.flush_sent()
 
     async def start(
         self, hosts: Iterable[str], port: int, unixsocket: str | None = None, tcp: bool = True

@@ -9,10 +9,15 @@ Invariants:
   ``Keyspace.watched``. ``watch_dirty`` is set when one of them changes: the client
   then stops watching everything (EXEC will fail anyway) and drops its queue.
   EXEC, DISCARD, UNWATCH and RESET clear it.
+* ``fast`` equals ``multi is None and authenticated and not subscribed_context and
+  not tracking_reads``: whoever changes one of those calls ``update_fast``.
 * ``no_touch`` is a property: the core counts the clients that have it on (they
   send every command through the dispatcher's slow path).
 * The client does no I/O itself: ``connection`` is the transport's handle, used
-  only to close it (QUIT, CLIENT KILL) or to describe it (CLIENT LIST).
+  to close it (QUIT, CLIENT KILL), to describe it (CLIENT LIST), and to ``send``
+  it bytes outside its replies (pushes, MONITOR lines).
+* ``output_class`` indexes ``client-output-buffer-limit``'s classes (``OBUF_*``):
+  pub/sub marks a subscribed client ``OBUF_PUBSUB``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ if TYPE_CHECKING:
     from .engine.keyspace import Database
 
 
+OBUF_NORMAL = 0  # client-output-buffer-limit classes, in the parameter's order
+OBUF_PUBSUB = 2
+
+
 class Connection(Protocol):
     """What the asyncio shell provides for one client."""
 
@@ -35,6 +44,12 @@ class Connection(Protocol):
 
     def deliver(self, reply: object) -> None:
         """Send the reply of a command that had blocked, then go on with queued input."""
+        ...
+
+    def send(self, data: bytes) -> None:
+        """Bytes outside a reply (a push, a MONITOR line): buffered, written once per
+        loop turn, after the reply of the command running for this client; checked
+        against ``client-output-buffer-limit``."""
         ...
 
 
@@ -62,6 +77,12 @@ class Client:
         self.lib_name = b""
         self.lib_ver = b""
         self.authenticated = not core.requires_auth()
+        # The dispatcher's one per-client test (see ``update_fast``).
+        self.fast = self.authenticated
+        # True while RESP2 subscriptions restrict the commands (pub/sub keeps it).
+        self.subscribed_context = False
+        # True while this client's reads are remembered (CLIENT TRACKING keeps it).
+        self.tracking_reads = False
         self.multi: list[list[bytes]] | None = None
         self.multi_failed = False
         self.watched: dict[tuple[int, bytes], bool] = {}
@@ -82,6 +103,27 @@ class Client:
         self.net_input_bytes = 0
         self.net_output_bytes = 0
         self.query_buffer_len = 0
+        self.output_class = OBUF_NORMAL
+
+    def update_fast(self) -> None:
+        """Recompute ``fast`` after a change to what it folds (every writer calls this).
+
+        ``fast`` is True when the dispatcher may take its fast path for this client:
+        outside MULTI, authenticated, not in a RESP2 subscribed context, and with no
+        per-command step of its own (tracking). Features a client does not use cost
+        it nothing: the fast path tests this one attribute.
+        """
+        self.fast = (
+            self.multi is None
+            and self.authenticated
+            and not self.subscribed_context
+            and not self.tracking_reads
+        )
+
+    def send(self, data: bytes) -> None:
+        """Bytes for this client outside its replies (see ``Connection.send``)."""
+        if self.connection is not None:
+            self.connection.send(data)
 
     @property
     def no_touch(self) -> bool:
@@ -167,6 +209,7 @@ class Client:
     def discard_multi(self) -> None:
         self.multi = None
         self.multi_failed = False
+        self.update_fast()
         self.unwatch_all()
 
     def flag_letters(self) -> str:

@@ -112,6 +112,7 @@ def _authenticate(client: Client, username: bytes, password: bytes) -> None:
     if not _credentials_valid(client, username, password):
         raise CommandError(errors.WRONGPASS)
     client.authenticated = True
+    client.update_fast()
 
 
 @command(
@@ -205,6 +206,7 @@ def reset(client: Client, argv: list[bytes]) -> Any:
     client.select(0)
     client.protocol = 2
     client.authenticated = not client.core.requires_auth()
+    client.update_fast()
     client.name = b""
     # lib-name and lib-ver survive: they describe the library, not the session.
     client.reply_off = False

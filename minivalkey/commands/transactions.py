@@ -38,6 +38,7 @@ _FLAGS = "noscript loading stale fast allow_busy"
 def multi(client: Client, argv: list[bytes]) -> Any:
     client.multi = []
     client.multi_failed = False
+    client.update_fast()
     return OK
 
 

@@ -1079,6 +1079,7 @@ class Harness:
             client.reply_off = client.skip_next_reply = client.skip_current_reply = False
             client.protocol = protocol
             client.authenticated = True
+            client.update_fast()
             if client.db_index and self.gen.chance(0.3):
                 client.select(0)
             if client.multi is not None and len(client.multi) > 6:
