@@ -267,8 +267,6 @@ class BlockingRegistry:
         if waiter.timer is not None and self.timers is not None:
             self.timers.cancel(waiter.timer)
             waiter.timer = None
-        if waiter.spec.writes and type(reply) is not ErrorReply:
-            self.core.dirty += 1  # a served pop changed its key, as the command would have
         self._finish(waiter, reply, elapsed_us)
 
     def _error(self, text: str) -> ErrorReply:

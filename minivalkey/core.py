@@ -8,9 +8,10 @@ Invariants:
 * ``clients`` holds every connected client by id, in connection order.
 * Statistics only grow, except through CONFIG RESETSTAT (``reset_stats``).
 * ``dirty`` (INFO ``rdb_changes_since_last_save``; nothing is ever saved) counts changes
-  as Valkey's server.dirty: the dispatcher adds one per successful write command and
-  per served blocked write (a pop); a command making another number of changes (none,
-  or one per element) corrects it with ``count_changes`` as its last step.
+  as Valkey's server.dirty: one per successful write command, served blocked writes (a
+  pop) included, read from commandstats when asked, so counting costs no command
+  anything; a command making another number of changes (none, or one per element)
+  corrects it with ``count_changes`` as its last step (``dirty_adjustment``).
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
@@ -100,10 +101,11 @@ class RateTracker:
 class CommandStats:
     """One command's INFO commandstats counters on one server."""
 
-    __slots__ = ("calls", "usec", "rejected_calls", "failed_calls")
+    __slots__ = ("calls", "usec", "rejected_calls", "failed_calls", "writes")
 
-    def __init__(self) -> None:
+    def __init__(self, writes: bool = False) -> None:
         self.calls = self.usec = self.rejected_calls = self.failed_calls = 0
+        self.writes = writes  # a write command: its successful calls are changes (dirty)
 
 
 @dataclass
@@ -184,7 +186,8 @@ class ServerCore:
         # maxmemory, eviction and access tracking (see the module docstring).
         self.maxmemory = 0
         self.gated = False
-        self.dirty = 0
+        # The changes not derived from commandstats (see ``dirty``).
+        self.dirty_adjustment = 0
         self.no_touch_clients = 0
         self.access_wanted = False
         self.evictor = Evictor(self.keyspace)
@@ -237,9 +240,19 @@ class ServerCore:
         if self.access_wanted:
             self.keyspace.track("lfu" if "lfu" in policy else "lru")
 
+    @property
+    def dirty(self) -> int:
+        """Valkey's server.dirty: one change per successful write command (derived from
+        commandstats, so no command pays for counting it) plus the corrections."""
+        return self.dirty_adjustment + sum(
+            counters.calls - counters.failed_calls
+            for counters in self.command_stats.values()
+            if counters.writes
+        )
+
     def count_changes(self, changes: int) -> None:
         """The command running made ``changes`` changes, not the one counted for it."""
-        self.dirty += changes - 1
+        self.dirty_adjustment += changes - 1
 
     def want_access_tracking(self) -> None:
         """Something reads or relies on access times: track them from now on."""
@@ -391,6 +404,7 @@ class ServerCore:
         self.keyspace.stats_expired_keys = 0
         self.keyspace.stats_evicted_keys = 0
         self.eviction_exceeded_total = 0.0
+        self.dirty_adjustment = self.dirty  # changes survive RESETSTAT, as in Valkey
         for counters in self.command_stats.values():
             counters.calls = counters.usec = counters.rejected_calls = counters.failed_calls = 0
 
@@ -398,7 +412,7 @@ class ServerCore:
         """The commandstats counters of ``spec`` on this server (created on first use)."""
         counters = self.command_stats.get(id(spec))
         if counters is None:
-            counters = self.command_stats[id(spec)] = CommandStats()
+            counters = self.command_stats[id(spec)] = CommandStats(spec.writes)
         return counters
 
     def active_expire_cycle(self) -> None:

@@ -154,8 +154,6 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     counters = core.command_stats.get(id(spec)) or core.command_stats_of(spec)
     if type(reply) is ErrorReply:
         counters.failed_calls += 1
-    elif spec.writes:
-        core.dirty += 1  # a command making other than one change says so (count_changes)
     counters.calls += 1
     counters.usec += (perf_counter_ns() - started) // 1000
     core.stats.total_commands_processed += 1
