@@ -136,3 +136,22 @@ def accepts(port: int, timeout: float = 0.5) -> bool:
         return True
     except OSError:
         return False
+
+
+def exec_aborted_by(watcher: RawClient, writer: RawClient, key: str, *command: str) -> bool:
+    """Whether ``command``, run by ``writer`` while ``watcher`` WATCHes ``key``, makes
+    the watcher's next EXEC fail (Valkey's signalModifiedKey reached the key)."""
+    assert watcher.command("WATCH", key) == b"+OK\r\n"
+    writer.command(*command)
+    assert watcher.command("MULTI") == b"+OK\r\n"
+    assert watcher.command("PING") == b"+QUEUED\r\n"
+    reply = watcher.command("EXEC")
+    assert reply in (b"*-1\r\n", b"*1\r\n+PONG\r\n"), reply
+    return reply == b"*-1\r\n"
+
+
+def keyspace_stats(client: RawClient) -> tuple[int, int]:
+    """INFO stats' ``keyspace_hits`` and ``keyspace_misses``."""
+    text = client.command("INFO", "stats").decode()
+    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+    return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import redis
-from helpers import RawClient
+from helpers import RawClient, exec_aborted_by, keyspace_stats
 
 from minivalkey import Server
 from minivalkey.engine.lists import List
@@ -546,17 +546,7 @@ def test_watch_sees_list_writes(
         other.command("FLUSHALL")
         if setup:
             other.command(*setup)
-        assert watcher.command("WATCH", "k") == b"+OK\r\n"
-        other.command(*action)
-        watcher.command("MULTI")
-        watcher.command("PING")
-        assert watcher.command("EXEC") == (b"*-1\r\n" if aborts else b"*1\r\n+PONG\r\n")
-
-
-def keyspace_stats(client: RawClient) -> tuple[int, int]:
-    text = client.command("INFO", "stats").decode()
-    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
-    return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])
+        assert exec_aborted_by(watcher, other, "k", *action) is aborts
 
 
 @pytest.mark.parametrize(

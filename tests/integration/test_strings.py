@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import redis
-from helpers import RawClient
+from helpers import RawClient, exec_aborted_by
 
 from minivalkey import ManualClock, Server
 from minivalkey.engine.types import TypeSpec, register
@@ -406,11 +406,7 @@ def test_watch_sees_string_writes(
         other.command("FLUSHALL")
         if setup:
             other.command(*setup)
-        assert watcher.command("WATCH", "k") == b"+OK\r\n"
-        other.command(*action)
-        watcher.command("MULTI")
-        watcher.command("PING")
-        assert watcher.command("EXEC") == (b"*-1\r\n" if aborts else b"*1\r\n+PONG\r\n")
+        assert exec_aborted_by(watcher, other, "k", *action) is aborts
         other.command("FLUSHALL")
 
 
