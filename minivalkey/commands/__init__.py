@@ -33,6 +33,8 @@ from . import (  # noqa: F401
     xinfo,
     zsetalgebra,
     zsetblocking,
+    zsetpops,
     zsetranges,
+    zsetreads,
     zsets,
 )

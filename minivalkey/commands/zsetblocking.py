@@ -26,16 +26,8 @@ from ..engine.zsets import ZSet
 from ..replies import NULL_ARRAY
 from .args import parse_timeout
 from .table import BeginIndex, FindKeynum, FindRange, command, key_spec
-from .zsets import (
-    MAX,
-    MIN,
-    MpopRequest,
-    first_existing,
-    numkeys_finder,
-    parse_mpop,
-    pop,
-    serve_mpop,
-)
+from .zsetpops import MAX, MIN, MpopRequest, first_existing, parse_mpop, pop, serve_mpop
+from .zsets import numkeys_finder
 
 if TYPE_CHECKING:
     from ..session import Client

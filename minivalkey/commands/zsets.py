@@ -1,9 +1,10 @@
-"""Sorted-set commands: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
-ZRANDMEMBER, ZSCAN, ZPOPMIN, ZPOPMAX, ZMPOP; and what the other sorted-set modules
-share (encodings, adding a member, scored replies, popping).
+"""Sorted-set writes: ZADD, ZINCRBY, ZREM; and what the other sorted-set modules share
+(encodings, adding a member, scored replies, COMMAND GETKEYS of numkeys forms).
 
-Ranges live in ``zsetranges``, ZUNION/ZINTER/ZDIFF in ``zsetalgebra``, the blocking
-pops in ``zsetblocking``; numbers and range bounds are read by ``zsetargs``.
+Reads (ZCARD, ZSCORE, ZRANK, ZRANDMEMBER, ZSCAN ...) live in ``zsetreads``, ranges in
+``zsetranges``, ZUNION/ZINTER/ZDIFF in ``zsetalgebra``, ZPOPMIN/ZPOPMAX/ZMPOP in
+``zsetpops``, the blocking pops in ``zsetblocking``; numbers and range bounds are read
+by ``zsetargs``.
 
 Invariants (Valkey 8.0.1's t_zset.c):
 * Every argument is checked before the first change; a failing command changes
@@ -21,21 +22,17 @@ Invariants (Valkey 8.0.1's t_zset.c):
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import events
-from ..engine.collscan import ScanOrder
 from ..engine.zsets import LISTPACK, SKIPLIST, Key, ZSet
-from ..errors import SYNTAX, CommandError, wrong_arity
-from ..replies import NULL_ARRAY, RawReply
+from ..errors import SYNTAX, CommandError
+from ..replies import RawReply
 from ..resp import format_double
-from .args import INT64_MAX, option, parse_int, parse_int_or_none
-from .collscan import EMPTY_SCAN, parse_scan_args, scan_reply
-from .keys import lookup_read_typed, parse_cursor
-from .table import BeginIndex, FindKeynum, command, key_spec
+from .args import INT64_MAX, option
+from .table import command
 from .zsetargs import parse_score
 
 if TYPE_CHECKING:
@@ -141,9 +138,7 @@ def numkeys_finder(
         count = _atoi(argv[count_at])
         if count < 1 or count > len(argv) - first_at:
             return []
-        found: list[tuple[int, tuple[str, ...]]] = [
-            (first_at + i, ()) for i in range(count)
-        ]
+        found: list[tuple[int, tuple[str, ...]]] = [(first_at + i, ()) for i in range(count)]
         if store_at:
             found.append((store_at, ()))
         return found
@@ -229,10 +224,7 @@ def flat_pairs(protocol: int, keys: list[Key]) -> RawReply:
         )
     else:
         body = b"".join(
-            [
-                b"$%d\r\n%s\r\n,%s\r\n" % (len(member), member, text)
-                for member, text in _texts(keys)
-            ]
+            [b"$%d\r\n%s\r\n,%s\r\n" % (len(member), member, text) for member, text in _texts(keys)]
         )
     return RawReply(b"*%d\r\n" % (2 * len(keys)) + body)
 
@@ -411,391 +403,3 @@ def zrem(client: Client, argv: list[bytes]) -> Any:
             db.notify(events.GENERIC, "del", key)
         db.touch(key)
     return deleted
-
-
-@command(
-    "zcard",
-    2,
-    "readonly fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="1.2.0",
-    acl="@sortedset",
-    key_flags="RO",
-    summary="Answers the number of members in a sorted set.",
-)
-def zcard(client: Client, argv: list[bytes]) -> Any:
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    return len(zset) if zset is not None else 0
-
-
-@command(
-    "zscore",
-    3,
-    "readonly fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="1.2.0",
-    acl="@sortedset",
-    key_flags="RO access",
-    summary="Answers the score of a member of a sorted set.",
-)
-def zscore(client: Client, argv: list[bytes]) -> Any:
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    if zset is None:
-        return None
-    return zset.scores.get(argv[2])
-
-
-@command(
-    "zmscore",
-    -3,
-    "readonly fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="6.2.0",
-    acl="@sortedset",
-    key_flags="RO access",
-    summary="Answers the scores of several members of a sorted set.",
-    complexity="O(N) where N is the number of members being requested.",
-)
-def zmscore(client: Client, argv: list[bytes]) -> Any:
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    if zset is None:
-        return [None] * (len(argv) - 2)
-    scores = zset.scores
-    return [scores.get(member) for member in argv[2:]]
-
-
-def _zrank(client: Client, argv: list[bytes], reverse: bool) -> Any:
-    if len(argv) > 4:
-        raise CommandError(wrong_arity("zrevrank" if reverse else "zrank"))
-    withscore = False
-    if len(argv) > 3:
-        if option(argv[3]) != b"withscore":
-            raise CommandError(SYNTAX)
-        withscore = True
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    if zset is None:
-        return NULL_ARRAY if withscore else None
-    rank = zset.rank(argv[2])
-    if rank is None:
-        return NULL_ARRAY if withscore else None
-    if reverse:
-        rank = len(zset) - 1 - rank
-    if withscore:
-        return [rank, zset.scores[argv[2]]]
-    return rank
-
-
-@command(
-    "zrank",
-    -3,
-    "readonly fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="2.0.0",
-    acl="@sortedset",
-    key_flags="RO access",
-    summary="Answers a member's position in a sorted set, from the lowest score, "
-    "optionally with its score.",
-    complexity="O(log(N))",
-)
-def zrank(client: Client, argv: list[bytes]) -> Any:
-    return _zrank(client, argv, reverse=False)
-
-
-@command(
-    "zrevrank",
-    -3,
-    "readonly fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="2.0.0",
-    acl="@sortedset",
-    key_flags="RO access",
-    summary="Answers a member's position in a sorted set, from the highest score, "
-    "optionally with its score.",
-    complexity="O(log(N))",
-)
-def zrevrank(client: Client, argv: list[bytes]) -> Any:
-    return _zrank(client, argv, reverse=True)
-
-
-# -- ZRANDMEMBER --------------------------------------------------------------------------------
-
-
-def _random_key(zset: ZSet) -> Key:
-    return zset.at(random.randrange(len(zset)))
-
-
-def _zrandmember_count(client: Client, key: bytes, count: int, withscores: bool) -> Any:
-    zset: ZSet | None = lookup_read_typed(client, key, ZSet)
-    if zset is None or count == 0:
-        return EMPTY_ARRAY
-    size = len(zset)
-    unique = count > 0
-    wanted = abs(count)
-    if not unique and wanted > RANDOM_REPLY_LIMIT:
-        # Valkey builds such a reply until memory runs out; this answers an error instead.
-        raise CommandError(OUT_OF_RANGE)
-    if not unique or wanted == 1:
-        # Members drawn independently, in the order drawn (repetitions allowed).
-        return scored(client, [_random_key(zset) for _ in range(wanted)], withscores)
-    if wanted >= size:
-        # The whole set, from the highest score (Valkey's set iterator walks backwards).
-        return scored(client, list(reversed(zset)), withscores)
-    if zset.encoding == LISTPACK:
-        # Distinct members in the set's order (Valkey's lpRandomPairsUnique).
-        positions = sorted(random.sample(range(size), wanted))
-        return scored(client, [zset.at(i) for i in positions], withscores)
-    # Distinct members in no particular order (Valkey builds them in a dict).
-    positions = random.sample(range(size), wanted)
-    return scored(client, [zset.at(i) for i in positions], withscores)
-
-
-@command(
-    "zrandmember",
-    -2,
-    "readonly",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="6.2.0",
-    acl="@sortedset",
-    tips="nondeterministic_output",
-    key_flags="RO access",
-    summary="Answers random members of a sorted set: distinct ones for a positive count, "
-    "possibly repeated ones for a negative count.",
-    complexity="O(N) where N is the number of members returned",
-)
-def zrandmember(client: Client, argv: list[bytes]) -> Any:
-    if len(argv) >= 3:
-        count = parse_int(argv[2])
-        if count < -LONG_MAX:
-            raise CommandError(
-                f"ERR value is out of range, value must between {-LONG_MAX} and {LONG_MAX}"
-            )
-        if len(argv) > 4 or (len(argv) == 4 and option(argv[3]) != b"withscores"):
-            raise CommandError(SYNTAX)
-        withscores = len(argv) == 4
-        if withscores and (count < -LONG_MAX // 2 or count > LONG_MAX // 2):
-            raise CommandError(OUT_OF_RANGE)
-        return _zrandmember_count(client, argv[1], count, withscores)
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    if zset is None:
-        return None
-    return _random_key(zset)[1]
-
-
-# -- ZSCAN ----------------------------------------------------------------------------------------
-
-
-def _listpack_score_text(score: float) -> bytes:
-    """A score as a listpack holds it: an integer's digits, else Valkey's d2string."""
-    if score.is_integer() and abs(score) <= 2**62:
-        return b"%d" % int(score)
-    return format_double(score)
-
-
-def _dict_score_text(score: float) -> bytes:
-    """A score as ZSCAN prints a skiplist's: ld2string's ``%.17Lg``."""
-    if score != score:
-        return b"nan"
-    if score in (float("inf"), float("-inf")):
-        return b"inf" if score > 0 else b"-inf"
-    return b"%.17g" % score
-
-
-@command(
-    "zscan",
-    -3,
-    "readonly",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="2.8.0",
-    acl="@sortedset",
-    tips="nondeterministic_output",
-    key_flags="RO access",
-    summary="Iterates over the members and scores of a sorted set with a cursor.",
-    complexity="O(1) for every call. O(N) for a complete iteration, including enough "
-    "command calls for the cursor to return back to 0. N is the number of elements inside "
-    "the collection.",
-)
-def zscan(client: Client, argv: list[bytes]) -> Any:
-    cursor = parse_cursor(argv[2])
-    zset: ZSet | None = lookup_read_typed(client, argv[1], ZSet)
-    if zset is None:
-        return EMPTY_SCAN
-    args = parse_scan_args(argv, "zset")
-    items: list[bytes] = []
-    if zset.encoding == LISTPACK:
-        for score, member in zset:
-            if args.matches(member):
-                items.append(member)
-                if not args.only_keys:
-                    items.append(_listpack_score_text(score))
-        return scan_reply(0, items)
-    order = zset.scan_order
-    if order is None:
-        order = zset.scan_order = ScanOrder(zset.scores)
-    scores = zset.scores
-    cursor, found = order.scan(cursor, args.count, scores.__contains__, len(scores))
-    for found_member in found:
-        member = cast(bytes, found_member)
-        if args.matches(member):
-            items.append(member)
-            if not args.only_keys:
-                items.append(_dict_score_text(scores[member]))
-    return scan_reply(cursor, items)
-
-
-# -- ZPOPMIN, ZPOPMAX, ZMPOP -----------------------------------------------------------------------
-
-MIN, MAX = 0, 1
-_POP_EVENTS = ("zpopmin", "zpopmax")
-
-
-def pop(client: Client, key: bytes, zset: ZSet, where: int, count: int) -> list[Key]:
-    """Remove up to ``count`` members from one end of a non-empty set, with the events
-    and the deletion of an emptied key (Valkey's genericZpopCommand)."""
-    db = client.db
-    keys = zset.pop_first(count) if where == MIN else zset.pop_last(count)
-    db.notify(events.ZSET, _POP_EVENTS[where], key)
-    if not len(zset):
-        db.delete(key)
-        db.notify(events.GENERIC, "del", key)
-    db.touch(key)
-    return keys
-
-
-def first_existing(client: Client, keys: list[bytes]) -> tuple[bytes, ZSet] | None:
-    """The first of ``keys`` holding a set (write lookups); WRONGTYPE for the first other
-    value met before it."""
-    db = client.db
-    for key in keys:
-        zset: ZSet | None = db.lookup_typed(key, ZSet)
-        if zset is not None:
-            return key, zset
-    return None
-
-
-def _zpop(client: Client, argv: list[bytes], where: int) -> Any:
-    if len(argv) > 3:
-        raise CommandError(SYNTAX)
-    count = -1
-    if len(argv) == 3:
-        value = parse_int_or_none(argv[2])
-        if value is None or value < 0:
-            raise CommandError(NOT_POSITIVE)
-        count = value
-    found = first_existing(client, [argv[1]])
-    if found is None or count == 0:
-        return EMPTY_ARRAY
-    key, zset = found
-    keys = pop(client, key, zset, where, 1 if count == -1 else count)
-    if client.protocol == 3 and count != -1:
-        return nested_pairs(3, keys)
-    return flat_pairs(client.protocol, keys)
-
-
-@command(
-    "zpopmin",
-    -2,
-    "write fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="5.0.0",
-    acl="@sortedset",
-    key_flags="RW access delete",
-    summary="Removes and answers the members with the lowest scores of a sorted set.",
-    complexity="O(log(N)*M) with N being the number of elements in the sorted set, and M "
-    "being the number of elements popped.",
-)
-def zpopmin(client: Client, argv: list[bytes]) -> Any:
-    return _zpop(client, argv, MIN)
-
-
-@command(
-    "zpopmax",
-    -2,
-    "write fast",
-    keys=(1, 1, 1),
-    group="sorted-set",
-    since="5.0.0",
-    acl="@sortedset",
-    key_flags="RW access delete",
-    summary="Removes and answers the members with the highest scores of a sorted set.",
-    complexity="O(log(N)*M) with N being the number of elements in the sorted set, and M "
-    "being the number of elements popped.",
-)
-def zpopmax(client: Client, argv: list[bytes]) -> Any:
-    return _zpop(client, argv, MAX)
-
-
-class MpopRequest:
-    """A parsed ZMPOP / BZMPOP: its keys, which end, how many members."""
-
-    __slots__ = ("keys", "where", "count")
-
-    def __init__(self, keys: list[bytes], where: int, count: int) -> None:
-        self.keys = keys
-        self.where = where
-        self.count = count
-
-
-def parse_mpop(argv: list[bytes], numkeys_at: int) -> MpopRequest:
-    """``numkeys key... MIN|MAX [COUNT count]`` from ``argv[numkeys_at]`` (zmpopGenericCommand)."""
-    numkeys = parse_int_or_none(argv[numkeys_at])
-    if numkeys is None or numkeys < 1:
-        raise CommandError(NUMKEYS_NOT_POSITIVE)
-    where_at = numkeys_at + numkeys + 1
-    if where_at >= len(argv):
-        raise CommandError(SYNTAX)
-    word = option(argv[where_at])
-    if word == b"min":
-        where = MIN
-    elif word == b"max":
-        where = MAX
-    else:
-        raise CommandError(SYNTAX)
-    count = -1
-    index = where_at + 1
-    while index < len(argv):
-        if count == -1 and option(argv[index]) == b"count" and index + 1 < len(argv):
-            index += 1
-            value = parse_int_or_none(argv[index])
-            if value is None or value < 1:
-                raise CommandError(COUNT_NOT_POSITIVE)
-            count = value
-        else:
-            raise CommandError(SYNTAX)
-        index += 1
-    return MpopRequest(argv[numkeys_at + 1 : where_at], where, 1 if count == -1 else count)
-
-
-def serve_mpop(client: Client, key: bytes, zset: ZSet, request: MpopRequest) -> list[Any]:
-    keys = pop(client, key, zset, request.where, request.count)
-    return [key, nested_pairs(client.protocol, keys)]
-
-
-@command(
-    "zmpop",
-    -4,
-    "write",
-    group="sorted-set",
-    since="7.0.0",
-    acl="@sortedset",
-    key_specs=(key_spec("RW access delete", BeginIndex(1), FindKeynum(0, 1, 1)),),
-    getkeys=numkeys_finder(0, 1, 2),
-    summary="Removes and answers members with the lowest or highest scores from the first "
-    "non-empty sorted set of the keys given.",
-    complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
-    "number of elements in the sorted set, and M being the number of elements popped.",
-)
-def zmpop(client: Client, argv: list[bytes]) -> Any:
-    request = parse_mpop(argv, 1)
-    found = first_existing(client, request.keys)
-    if found is None:
-        return NULL_ARRAY
-    return serve_mpop(client, found[0], found[1], request)
-
