@@ -38,8 +38,9 @@ import figures
 from minivalkey.core import ServerCore
 from minivalkey.dispatcher import execute
 from minivalkey.engine.groups import ConsumerGroup
-from minivalkey.engine.stream import Stream, pack_sealed_nodes
+from minivalkey.engine.stream import Stream
 from minivalkey.engine.streamid import MAX_ID, make_id
+from minivalkey.engine.streamnode import pack_sealed_nodes
 from minivalkey.session import Client
 
 KEY = b"s"

@@ -41,8 +41,9 @@ KEY = b"readings"
 
 def engine_child(mode: str, entries: int) -> dict[str, float]:
     """Runs in a child process: build the stream, report the growth."""
-    from minivalkey.engine.stream import Stream, pack_sealed_nodes
+    from minivalkey.engine.stream import Stream
     from minivalkey.engine.streamid import make_id
+    from minivalkey.engine.streamnode import pack_sealed_nodes
     from minivalkey.memtrim import MemoryTrimmer
 
     gc.collect()

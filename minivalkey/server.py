@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core import ServerCore
 from .dispatcher import execute
-from .engine.stream import pack_sealed_nodes
+from .engine.streamnode import pack_sealed_nodes
 from .errors import MAX_CLIENTS, PROTECTED_MODE_DENIED
 from .memtrim import MemoryTrimmer
 from .resp import encode, make_parser

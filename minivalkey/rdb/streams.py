@@ -33,8 +33,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine.groups import Consumer, ConsumerGroup, PendingEntry, estimate_read_counter
-from ..engine.stream import DELETED, SAMEFIELDS, Node, Stream
+from ..engine.stream import Stream
 from ..engine.streamid import U64, make_id
+from ..engine.streamnode import DELETED, SAMEFIELDS, Node
 from . import listpack
 from .io import RdbError, Reader, Writer, int64
 from .registry import (

@@ -30,7 +30,8 @@ from typing import Any
 from minivalkey.core import ServerCore
 from minivalkey.engine.groups import ConsumerGroup, PendingList
 from minivalkey.engine.keyspace import Keyspace
-from minivalkey.engine.stream import DELETED, Stream
+from minivalkey.engine.stream import Stream
+from minivalkey.engine.streamnode import DELETED
 from minivalkey.engine.types import TYPES, state_of
 
 Snapshot = dict[int, dict[bytes, tuple[Any, int | None]]]

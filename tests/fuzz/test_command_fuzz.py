@@ -88,7 +88,8 @@ from minivalkey.commands.table import BLOCKING, COMMANDS, CommandSpec  # noqa: E
 from minivalkey.config import PARAMS, Config  # noqa: E402
 from minivalkey.core import ServerCore  # noqa: E402
 from minivalkey.dispatcher import execute  # noqa: E402
-from minivalkey.engine.stream import Stream, pack_sealed_nodes  # noqa: E402
+from minivalkey.engine.stream import Stream  # noqa: E402
+from minivalkey.engine.streamnode import pack_sealed_nodes  # noqa: E402
 from minivalkey.resp import encode  # noqa: E402
 from minivalkey.session import Client  # noqa: E402
 

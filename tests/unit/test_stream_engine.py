@@ -12,7 +12,7 @@ import pytest
 
 from minivalkey.commands.streamopts import parse_trim_options
 from minivalkey.engine.idindex import SortedIds
-from minivalkey.engine.stream import DELETED, SAMEFIELDS, Stream, _element_size
+from minivalkey.engine.stream import Stream
 from minivalkey.engine.streamid import (
     MAX_ID,
     U64,
@@ -25,6 +25,7 @@ from minivalkey.engine.streamid import (
     parse_range_end,
     parse_range_start,
 )
+from minivalkey.engine.streamnode import DELETED, SAMEFIELDS, _element_size
 from minivalkey.errors import (
     INVALID_END_ID,
     INVALID_START_ID,

@@ -11,8 +11,9 @@ import os
 import random
 import zlib
 
-from minivalkey.engine.stream import Stream, _UnpackedCache, pack_sealed_nodes
+from minivalkey.engine.stream import Stream
 from minivalkey.engine.streamid import MAX_ID, format_id, make_id
+from minivalkey.engine.streamnode import _UnpackedCache, pack_sealed_nodes
 
 
 def entry_reply(stream_id: int, pairs: list[bytes]) -> bytes:
@@ -137,7 +138,7 @@ def test_unpacked_cache_keeps_at_most_its_size() -> None:
 def test_entry_fields_encode_the_same_without_hiredis() -> None:
     import hiredis
 
-    from minivalkey.engine.stream import _pack_fields_resp
+    from minivalkey.engine.streamnode import _pack_fields_resp
 
     for pairs in ([b"f", b"v"], [b"", b"x" * 300, b"\r\n", b"0"], [b"a"] * 20):
         assert _pack_fields_resp(pairs) == hiredis.pack_command(tuple(pairs))
