@@ -17,10 +17,11 @@ Invariants:
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
-* ``gated`` is True exactly while ``maxmemory`` is set or a CLIENT NO-TOUCH client
-  is connected: every command then takes the dispatcher's slow path, which runs
-  ``before_command`` (evictions, the OOM refusal, the no-touch switch). Otherwise
-  commands pay nothing for either.
+* ``gated`` is True exactly while ``maxmemory`` is set, a CLIENT NO-TOUCH client
+  is connected, a MONITOR is attached or a CLIENT PAUSE is in force: every command
+  then takes the dispatcher's slow path, which runs ``before_command`` (evictions,
+  the OOM refusal, the no-touch switch), feeds the monitors and asks the pause.
+  Otherwise commands pay nothing for any of them.
 * ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
   fixed baseline plus every key's ``key_memory``. Kept up to date write by write
   while ``maxmemory`` is set (``Keyspace.start_accounting``); estimated when asked
@@ -53,6 +54,8 @@ from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
+from .monitor import Monitors
+from .pause import EVICT, Pause
 
 if TYPE_CHECKING:
     from .session import Client
@@ -189,6 +192,8 @@ class ServerCore:
         # The changes not derived from commandstats (see ``dirty``).
         self.dirty_adjustment = 0
         self.no_touch_clients = 0
+        self.monitors = Monitors()  # MONITOR (monitor.py)
+        self.pause = Pause(self)  # CLIENT PAUSE (pause.py)
         self.access_wanted = False
         self.evictor = Evictor(self.keyspace)
         self.eviction_result = OK
@@ -228,7 +233,12 @@ class ServerCore:
     # -- maxmemory, eviction, access tracking -------------------------------------------
 
     def _update_gate(self) -> None:
-        self.gated = bool(self.maxmemory) or self.no_touch_clients > 0
+        self.gated = (
+            bool(self.maxmemory)
+            or self.no_touch_clients > 0
+            or bool(self.monitors.clients)
+            or bool(self.pause.actions)
+        )
         if not self.no_touch_clients:
             self.keyspace.no_touch = False
 
@@ -330,6 +340,8 @@ class ServerCore:
 
     def perform_evictions(self) -> str:
         """Valkey's performEvictions: OK, RUNNING (the time budget ran out) or FAIL."""
+        if self.pause.actions & EVICT:  # CLIENT PAUSE stops eviction (Valkey answers OK)
+            return OK
         values = self.config.values
         result = self.evictor.perform(
             self.maxmemory,
@@ -363,6 +375,8 @@ class ServerCore:
 
     def remove_client(self, client: Client) -> None:
         client.no_touch = False  # a client that leaves no longer counts as no-touch
+        if client.monitoring:
+            self.monitors.detach(client)
         self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None
@@ -422,7 +436,7 @@ class ServerCore:
         waiting on an expired key hears NOGROUP with no other command coming in."""
         keyspace = self.keyspace
         keyspace.now_ms = self.clock.now_ms()
-        if self.active_expire_enabled:
+        if self.active_expire_enabled and not keyspace.expire_paused:
             keyspace.active_expire()
         if self.maxmemory:  # Valkey evicts from a timer too once over the limit
             self.perform_evictions()

@@ -18,16 +18,23 @@ Invariants:
   ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
-* While the core is ``gated`` (maxmemory set, or a CLIENT NO-TOUCH client connected)
-  every command takes the slow path, which runs ``ServerCore.before_command`` after
-  the NOAUTH and no-MULTI checks, as Valkey's processCommand handles maxmemory:
-  over the limit, a command flagged denyoom (an EXEC whose queue holds one) is
-  refused with OOM, inside MULTI too (the transaction then fails).
+* While the core is ``gated`` (maxmemory set, a CLIENT NO-TOUCH client connected, a
+  monitor attached, a pause in force) every command takes the slow path, which runs
+  ``ServerCore.before_command`` after the NOAUTH and no-MULTI checks, as Valkey's
+  processCommand handles maxmemory: over the limit, a command flagged denyoom (an
+  EXEC whose queue holds one) is refused with OOM, inside MULTI too (the transaction
+  then fails). Then, as Valkey, a monitor is refused commands that touch keys, and a
+  command CLIENT PAUSE holds is postponed (``BLOCKED``; ``reprocess`` runs it later).
+* Monitors see a command after it ran (``Monitors.feed``), never one refused or
+  queued; an EXEC refused before running answers EXECABORT with the reason and is
+  shown (Valkey's execCommandAbort). EXEC runs its commands with ``call_shown``
+  while a monitor is attached.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from time import perf_counter_ns
 from typing import Any
 
@@ -35,6 +42,7 @@ from . import errors
 from .blocking import BlockOn, Waiter
 from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, CommandSpec, lookup
 from .errors import CommandError
+from .monitor import KEYSPACE_REFUSED, touches_keyspace
 from .replies import QUEUED, ErrorReply
 from .resp import encode
 from .session import Client
@@ -85,31 +93,72 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
         client.last_spec = None  # CLIENT LIST shows cmd=NULL after an unknown command
         top = client.core.commands.get(argv[0].lower())
         text = errors.unknown_subcommand(argv) if top else errors.unknown_command(argv)
-        return _reject(client, None, text)
+        return _reject(client, None, argv, text)
     client.last_spec = spec
     arity = spec.arity
     if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
-        return _reject(client, spec, errors.wrong_arity(spec.fullname))
+        return _reject(client, spec, argv, errors.wrong_arity(spec.fullname))
     if spec.protected and not client.allowed_by(_PROTECTED_SETTING[spec.name]):
         text = errors.protected_command(spec.name.upper(), _PROTECTED_SETTING[spec.name])
-        return _reject(client, spec, text)
-    if not client.authenticated and NO_AUTH not in spec.flags and client.core.requires_auth():
-        return _reject(client, spec, errors.NOAUTH)
+        return _reject(client, spec, argv, text)
+    return _admit(client, spec, argv, True)
+
+
+def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool) -> Any:
+    """processCommand from the authentication check on: refuse, hold, queue or run.
+
+    ``first_run`` is False when a command postponed by CLIENT PAUSE runs again
+    (``reprocess``): monitors never see such a re-run, as in Valkey.
+    """
+    core = client.core
+    if not client.authenticated and NO_AUTH not in spec.flags and core.requires_auth():
+        return _reject(client, spec, argv, errors.NOAUTH)
     if client.multi is not None and NO_MULTI in spec.flags:
-        return _reject(client, spec, errors.NOT_ALLOWED_IN_MULTI)
-    if client.core.gated and client.core.before_command(client, spec, argv) and _uses_memory(
-        client, spec
-    ):
-        if spec.name == "exec" and spec.parent is None:
-            client.discard_multi()
-            return _reject(client, spec, errors.EXECABORT_BECAUSE + errors.OOM)
-        return _reject(client, spec, errors.OOM)
+        return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
+    if core.gated and core.before_command(client, spec, argv) and _uses_memory(client, spec):
+        return _reject(client, spec, argv, errors.OOM)
+    monitors = core.monitors
+    if monitors.clients or core.pause.actions:  # MONITOR attached, or CLIENT PAUSE in force
+        flags = _flags_of(client, spec)
+        if client.monitoring and touches_keyspace(flags):
+            return _reject(client, spec, argv, KEYSPACE_REFUSED)
+        if core.pause.holds(client, flags):
+            core.pause.postpone(client, spec, argv)
+            return BLOCKED
     if client.multi is not None:
         if spec.name not in _RUN_INSIDE_MULTI or spec.parent is not None:
             if not client.multi_failed and not client.watch_dirty:
                 client.multi.append(argv)
             return QUEUED
-    return call(client, spec, argv)
+    reply = call(client, spec, argv)
+    if monitors.clients or monitors.hidden:
+        monitors.feed(client, spec, argv, first_run)
+    return reply
+
+
+def reprocess(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
+    """Run again a command CLIENT PAUSE postponed, now that the pause let it go: its
+    reply (``BLOCKED`` when it waits again), with the blocked readers it made ready
+    served, as ``execute`` does."""
+    core = client.core
+    client.last_interaction_ms = core.keyspace.now_ms = core.clock.now_ms()
+    reply = _admit(client, spec, argv, False)
+    if core.keyspace.ready_keys:
+        core.blocking.serve_ready_keys()
+    return reply
+
+
+def _flags_of(client: Client, spec: CommandSpec) -> Collection[str]:
+    """A command's flags as processCommand weighs them: an EXEC's include those of the
+    commands it queued (Valkey's mstate.cmd_flags)."""
+    if spec.name != "exec" or spec.parent is not None or not client.multi:
+        return spec.flags
+    flags = set(spec.flags)
+    for line in client.multi:
+        queued = lookup(line)
+        if queued is not None:
+            flags.update(queued.flags)
+    return flags
 
 
 def _uses_memory(client: Client, spec: CommandSpec) -> bool:
@@ -125,13 +174,32 @@ def _uses_memory(client: Client, spec: CommandSpec) -> bool:
     return False
 
 
-def _reject(client: Client, spec: CommandSpec | None, text: str) -> ErrorReply:
+def _reject(
+    client: Client, spec: CommandSpec | None, argv: list[bytes], text: str
+) -> ErrorReply:
+    if spec is not None and spec.name == "exec" and spec.parent is None:
+        return _abort_exec(client, spec, argv, text)
     if client.multi is not None:
         client.multi_failed = True
         client.multi = []
     if spec is not None:
         client.core.command_stats_of(spec).rejected_calls += 1
     client.core.stats.count_error(text)
+    return ErrorReply(text)
+
+
+def _abort_exec(client: Client, spec: CommandSpec, argv: list[bytes], text: str) -> ErrorReply:
+    """An EXEC refused before it runs (Valkey's execCommandAbort): the transaction is
+    discarded, the reason follows EXECABORT, and monitors see the EXEC that closes
+    the MULTI they saw."""
+    client.discard_multi()
+    client.core.command_stats_of(spec).rejected_calls += 1
+    reason = text[4:] if text.startswith("ERR ") else text
+    text = errors.EXECABORT_BECAUSE + reason
+    client.core.stats.count_error(text)
+    monitors = client.core.monitors
+    if monitors.clients:
+        monitors.feed(client, spec, argv, True)
     return ErrorReply(text)
 
 
@@ -158,6 +226,14 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     counters.usec += (perf_counter_ns() - started) // 1000
     core.stats.total_commands_processed += 1
     client.commands_processed += 1
+    return reply
+
+
+def call_shown(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
+    """``call``, then show the command to the monitors: what EXEC runs its queued
+    commands with while a monitor is attached."""
+    reply = call(client, spec, argv)
+    client.core.monitors.feed(client, spec, argv, True)
     return reply
 
 

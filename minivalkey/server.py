@@ -24,9 +24,10 @@ Invariants:
   Each ``send`` checks ``client-output-buffer-limit`` for the client's class (what
   the transport holds unsent plus the buffer); a client over the hard limit, or
   over the soft one for longer than its seconds, is closed, never waited for.
-* While its client is blocked (XREAD/XREADGROUP BLOCK) a connection executes
-  nothing: commands that arrive, or were pipelined behind the blocking one, wait
-  in ``pending`` and run, in order, once the blocked command has answered.
+* While its client is blocked (XREAD/XREADGROUP BLOCK, or a command CLIENT PAUSE
+  holds) a connection executes nothing: commands that arrive, or were pipelined
+  behind the blocking one, wait in ``pending`` and run, in order, once the blocked
+  command has answered (a held one runs again first: ``resume_postponed``).
 * The engine never sees asyncio: the shell calls ``dispatcher.execute`` and the
   keyspace's active expiry, nothing else.
 * Stopping (SHUTDOWN, SIGTERM, ``Server.stop``): the listeners close first, so new
@@ -45,11 +46,11 @@ import socket
 import struct
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .core import ServerCore
-from .dispatcher import execute
+from .dispatcher import BLOCKED, execute, reprocess
 from .engine.streamnode import pack_sealed_nodes
 from .errors import MAX_CLIENTS, PROTECTED_MODE_DENIED
 from .memtrim import MemoryTrimmer
@@ -58,6 +59,7 @@ from .session import Client
 
 if TYPE_CHECKING:
     from .blocking import Waiter
+    from .pause import Postponed
 
 log = logging.getLogger("minivalkey")
 
@@ -416,6 +418,18 @@ class ClientConnection(asyncio.Protocol):
         if self.pending or self._pending_error is not None or self.parser.stalled:
             asyncio.get_running_loop().call_soon(self._resume)
 
+    def resume_postponed(self, waiter: Postponed) -> None:
+        """CLIENT PAUSE let the held command go: it runs again after the running command."""
+        asyncio.get_running_loop().call_soon(self._run_postponed, waiter)
+
+    def _run_postponed(self, waiter: Postponed) -> None:
+        client = self.client
+        if client is None or client.closing or not self.core.pause.release(waiter):
+            return
+        reply = reprocess(client, waiter.spec, waiter.argv)
+        if reply is not BLOCKED:  # held again, or blocked on its keys: it answers later
+            self.deliver(reply)
+
     def _resume(self) -> None:
         client = self.client
         if client is None or client.blocked is not None or client.closing:
@@ -468,6 +482,8 @@ class ClientConnection(asyncio.Protocol):
         self.core.stats.total_net_output_bytes += len(data)
         if self.client is not None:
             self.client.net_output_bytes += len(data)
+            # Valkey counts a write as an interaction (CLIENT LIST idle of a monitor).
+            self.client.last_interaction_ms = self.core.clock.now_ms()
         transport.write(data)
 
     def output_buffer_size(self) -> int:
@@ -624,6 +640,7 @@ class Shell:
             self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
         self.core.blocking.timers = self
+        self.core.pause.attach_timers(self)
         self._schedule_cron()
 
     # -- deadlines of blocked clients (the ``blocking.Timers`` interface) --------------
@@ -651,6 +668,11 @@ class Shell:
             waiter.timer = self._arm(waiter, when)
             return
         self.core.blocking.time_out(waiter)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> object:
+        """A timer on the shell's loop (CLIENT PAUSE's deadline)."""
+        assert self._loop is not None
+        return self._loop.call_later(seconds, callback)
 
     def cancel(self, handle: object) -> None:
         # Duck-typed: uvloop's timer handles are no asyncio.TimerHandle, and a handle

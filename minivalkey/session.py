@@ -16,6 +16,7 @@ Invariants:
 * The client does no I/O itself: ``connection`` is the transport's handle, used
   to close it (QUIT, CLIENT KILL), to describe it (CLIENT LIST), and to ``send``
   it bytes outside its replies (pushes, MONITOR lines).
+* ``monitoring`` is True exactly while the client is in ``ServerCore.monitors``.
 * ``output_class`` indexes ``client-output-buffer-limit``'s classes (``OBUF_*``):
   pub/sub marks a subscribed client ``OBUF_PUBSUB``.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .commands.table import CommandSpec
     from .core import ServerCore
     from .engine.keyspace import Database
+    from .pause import Postponed
 
 
 OBUF_NORMAL = 0  # client-output-buffer-limit classes, in the parameter's order
@@ -44,6 +46,11 @@ class Connection(Protocol):
 
     def deliver(self, reply: object) -> None:
         """Send the reply of a command that had blocked, then go on with queued input."""
+        ...
+
+    def resume_postponed(self, waiter: Postponed) -> None:
+        """CLIENT PAUSE let this client's held command go: run it again (after the
+        command running now), answer it, then go on with queued input."""
         ...
 
     def send(self, data: bytes) -> None:
@@ -104,6 +111,7 @@ class Client:
         self.net_output_bytes = 0
         self.query_buffer_len = 0
         self.output_class = OBUF_NORMAL
+        self.monitoring = False  # MONITOR: sees every command (``monitor.py``)
 
     def update_fast(self) -> None:
         """Recompute ``fast`` after a change to what it folds (every writer calls this).
@@ -214,7 +222,7 @@ class Client:
 
     def flag_letters(self) -> str:
         """CLIENT LIST ``flags=``: one letter per state, ``N`` when none."""
-        letters = ""
+        letters = "O" if self.monitoring else ""
         if self.multi is not None:
             letters += "x"
         if self.blocked is not None:

@@ -233,8 +233,10 @@ def client_unblock(client: Client, argv: list[bytes]) -> Any:
     target_id = parse_int(argv[2])
     registry = client.core.blocking
     waiter = registry.by_client.get(target_id)
-    if waiter is None:
-        return 0  # unknown, or not blocked
+    if waiter is None or not waiter.keys:
+        # Unknown, or not blocked; or held by CLIENT PAUSE (a waiter on no key), which
+        # only the pause's end releases (Valkey 8.0.1 aborts on such an UNBLOCK).
+        return 0
     if len(argv) == 4 and option(argv[3]) == b"error":
         registry.fail(waiter, UNBLOCKED_ERROR)
     else:
@@ -297,8 +299,9 @@ def _c_text(value: bytes) -> bytes:
 def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> bytes:
     """One CLIENT LIST line for ``subject`` (no newline), as seen by ``caller`` running ``argv``."""
     now_s = caller.core.keyspace.now_ms // 1000
-    # Only the running client holds a parsed command; everyone else is between commands.
-    current = argv if subject is caller else []
+    # Only the running client holds a parsed command, and one whose command CLIENT
+    # PAUSE holds (its waiter keeps it); everyone else is between commands.
+    current = argv if subject is caller else getattr(subject.blocked, "argv", [])
     argv_mem = sum(len(arg) for arg in current)
     queued = subject.multi if subject.multi is not None else []
     multi_mem = sum(_argv_bytes(args) for args in queued)

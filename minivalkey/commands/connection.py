@@ -126,6 +126,8 @@ def _authenticate(client: Client, username: bytes, password: bytes) -> None:
 def auth(client: Client, argv: list[bytes]) -> Any:
     if len(argv) > 3:
         raise CommandError(errors.SYNTAX)
+    monitors = client.core.monitors
+    monitors.redact(1)  # monitors see "(redacted)" for the credentials
     if len(argv) == 2:
         # The one-argument form only makes sense when a password is configured.
         if not client.core.requires_auth():
@@ -133,6 +135,7 @@ def auth(client: Client, argv: list[bytes]) -> Any:
         username, password = DEFAULT_USER, argv[1]
     else:
         username, password = argv[1], argv[2]
+        monitors.redact(2)
     _authenticate(client, username, password)
     return OK
 
@@ -160,6 +163,8 @@ def hello(client: Client, argv: list[bytes]) -> Any:
         word = option(argv[position])
         remaining = len(argv) - position - 1
         if word == b"auth" and remaining >= 2:
+            client.core.monitors.redact(position + 1)
+            client.core.monitors.redact(position + 2)
             credentials = (argv[position + 1], argv[position + 2])
             position += 3
         elif word == b"setname" and remaining >= 1:
@@ -202,6 +207,8 @@ def hello(client: Client, argv: list[bytes]) -> Any:
     summary="Returns the connection to the state of a fresh one.",
 )
 def reset(client: Client, argv: list[bytes]) -> Any:
+    if client.monitoring:
+        client.core.monitors.detach(client)
     client.discard_multi()  # also forgets every watched key
     client.select(0)
     client.protocol = 2

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..dispatcher import call, lookup_for_exec
+from ..dispatcher import call, call_shown, lookup_for_exec
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, OK
 from .table import command
@@ -63,10 +63,11 @@ def exec_(client: Client, argv: list[bytes]) -> Any:
         return NULL_ARRAY
     client.discard_multi()  # leave MULTI and unwatch before running, as Valkey does
     replies = []
+    run = call_shown if client.core.monitors.clients else call  # monitors see each one
     client.deny_blocking = True  # a blocking read inside EXEC answers at once
     try:
         for queued_argv in queued:
-            replies.append(call(client, lookup_for_exec(queued_argv), queued_argv))
+            replies.append(run(client, lookup_for_exec(queued_argv), queued_argv))
     finally:
         client.deny_blocking = False
     return replies

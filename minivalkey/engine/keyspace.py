@@ -6,7 +6,8 @@ Invariants:
 * ``expires`` only holds keys present in ``data``; a key whose deadline is at or
   before the command time (``Keyspace.now_ms``) is logically gone: every read path
   goes through ``lookup``, which deletes it (lazy expiry), and ``active_expire``
-  removes the rest from a timer.
+  removes the rest from a timer; while ``expire_paused`` (CLIENT PAUSE) it reads as
+  absent and stays.
 * Keys enter and leave ``data`` only through ``Database`` methods (``set``, ``add``,
   ``delete``, ``set_expire``, ``flush``, expiry) and ``Keyspace.swap``: those keep the
   SCAN order index and the expiry heap in step with ``data``. Values may be changed
@@ -468,6 +469,8 @@ class Database:
     def _expire_if_due(self, key: bytes) -> bool:
         if self.expires[key] > self.keyspace.now_ms:
             return False
+        if self.keyspace.expire_paused:  # CLIENT PAUSE: logically gone, but it stays
+            return True
         self._expire(key)
         return True
 
@@ -519,6 +522,9 @@ class Keyspace:
         self.notify_flags = 0
         self.event_sink: Callable[[int, str, bytes, int], None] | None = None
         self.stats_evicted_keys = 0
+        # While CLIENT PAUSE stops expiry, keys past their deadline read as absent but
+        # stay (the pause, pause.py, keeps this in step).
+        self.expire_paused = False
         # Access tracking: "", "lru" or "lfu" (see the module docstring).
         self.tracking = ""
         self.tracked_since_ms = 0

@@ -40,6 +40,11 @@ too): snapshots compare the keys still alive, and WATCHes may be dirtied by it.
 One malformed reply is Valkey's own: EXEC of a transaction holding CLIENT REPLY OFF
 or SKIP answers an array shorter than its header (see ``_turns_replies_off``).
 
+MONITOR and CLIENT PAUSE are sent: the connection stand-in records MONITOR lines
+(each must be one status line) and queues the commands a pause lets go, which run
+after the command line, as the shell runs them; between lines a monitor may become
+a normal client again and a pause may end, always once every client is held.
+
 Not sent: DEBUG SLEEP with a positive duration (it would stall the run; it is sent
 with durations that do not sleep). BLOCK, even BLOCK 0, is sent: in-process nothing
 waits, the harness ends each wait itself. SHUTDOWN is sent: in-process it only calls
@@ -87,9 +92,10 @@ from minivalkey.commands import streamread  # noqa: E402
 from minivalkey.commands.table import BLOCKING, COMMANDS, CommandSpec  # noqa: E402
 from minivalkey.config import PARAMS, Config  # noqa: E402
 from minivalkey.core import ServerCore  # noqa: E402
-from minivalkey.dispatcher import execute  # noqa: E402
+from minivalkey.dispatcher import BLOCKED, execute, reprocess  # noqa: E402
 from minivalkey.engine.stream import Stream  # noqa: E402
 from minivalkey.engine.streamnode import pack_sealed_nodes  # noqa: E402
+from minivalkey.pause import Postponed  # noqa: E402
 from minivalkey.resp import encode  # noqa: E402
 from minivalkey.session import Client  # noqa: E402
 
@@ -809,9 +815,16 @@ class FakeConnection:
         self.client: Client | None = None
         self.closing = False
         self.delivered: list[bytes] = []
+        self.sent: list[bytes] = []  # bytes outside replies (MONITOR lines)
 
     def close_after_reply(self) -> None:
         self.closing = True
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    def resume_postponed(self, waiter: Postponed) -> None:
+        self.harness.resumes.append(waiter)  # run after the command running, as the shell
 
     def close_now(self) -> None:
         self.closing = True
@@ -847,6 +860,7 @@ class Harness:
         self.in_handlers = 0
         self.injected = 0
         self.protocols = (2, 3, 2)  # two may block on one key while the third writes
+        self.resumes: list[Postponed] = []  # held commands CLIENT PAUSE let go
         self.clients = [self._new_client(protocol) for protocol in self.protocols]
         # Keys eviction removed (maxmemory with an evicting policy): like lazy expiry,
         # that happens before a command runs and is no change of the command's.
@@ -961,6 +975,7 @@ class Harness:
             self.fail(f"execute raised {error!r}")
         finally:
             self.inject = False
+        self.run_resumed()
         after = snapshot(self.core.keyspace)
         self.last_snapshot = after
         try:
@@ -977,6 +992,7 @@ class Harness:
                 or client.skip_current_reply
                 or client.skip_next_reply
                 or (argv[0].lower() == b"shutdown" and self.shutdowns)
+                or (argv[0].lower() == b"monitor" and client.monitoring)  # a second MONITOR
             ):
                 self.fail("an empty reply")
         else:
@@ -1043,11 +1059,29 @@ class Harness:
             ]
             self.fail(f"error {reply!r} changed client/server state at fields {changed}")
 
+    def run_resumed(self) -> None:
+        """Run again the commands a pause let go (the shell does it on the next turn)."""
+        resumes, self.resumes = self.resumes, []
+        for waiter in resumes:
+            client = waiter.client
+            if client.id not in self.core.clients or not self.core.pause.release(waiter):
+                continue
+            self.history.append(f"  (client {client.id} resumes {waiter.argv!r})")
+            reply = reprocess(client, waiter.spec, waiter.argv)
+            if reply is not BLOCKED:
+                assert client.connection is not None
+                client.connection.deliver(reply)
+
     def _check_delivered(self) -> list[bytes]:
         """Check the replies blocked readers received meanwhile; answer them."""
         received: list[bytes] = []
         for client in self.core.clients.values():
             connection = client.connection
+            if isinstance(connection, FakeConnection) and connection.sent:
+                for data in connection.sent:  # MONITOR lines: one status line each
+                    if not re.fullmatch(rb"\+\d+\.\d{6} \[\d+ [^\r\n]+\] [^\r\n]*\r\n", data):
+                        self.fail(f"malformed monitor line {data[:300]!r}")
+                connection.sent.clear()
             if not isinstance(connection, FakeConnection) or not connection.delivered:
                 continue
             for data in connection.delivered:
@@ -1085,8 +1119,18 @@ class Harness:
                 client.select(0)
             if client.multi is not None and len(client.multi) > 6:
                 self.run(slot, [b"DISCARD"])
+            if client.monitoring and self.gen.chance(0.3):  # a monitor runs almost nothing
+                core.monitors.detach(client)
         blocked = [client for client in self.clients if client.blocked is not None]
+        if core.pause.actions and (len(blocked) == len(self.clients) or self.gen.chance(0.3)):
+            self.history.append("  (unpause)")
+            core.pause.unpause()
+            self.run_resumed()
+            self._check_delivered()
+            blocked = [client for client in self.clients if client.blocked is not None]
         for client in blocked:
+            if type(client.blocked) is Postponed:
+                continue  # only the pause's end lets it go
             if len(blocked) == len(self.clients) or self.gen.chance(0.1):
                 self.time_out(client)
         if self.fixture_damaged() and not core.blocking.by_key and self.gen.chance(0.2):
