@@ -13,6 +13,7 @@ Invariants:
   or one per element) corrects it with ``count_changes`` as its last step.
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
+* ``tracking`` holds client-side caching (tracking.py): INFO's ``tracking_*`` fields.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
@@ -52,6 +53,7 @@ from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
+from .tracking import Tracking
 
 if TYPE_CHECKING:
     from .session import Client
@@ -177,6 +179,7 @@ class ServerCore:
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
+        self.tracking = Tracking(self)  # client-side caching (CLIENT TRACKING)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
@@ -350,6 +353,8 @@ class ServerCore:
 
     def remove_client(self, client: Client) -> None:
         client.no_touch = False  # a client that leaves no longer counts as no-touch
+        if client.tracking is not None:
+            self.tracking.client_gone(client)
         self.blocking.forget_client(client)
         client.unwatch_all()
         client.multi = None

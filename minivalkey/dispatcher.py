@@ -18,6 +18,8 @@ Invariants:
   ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
+* A client with ``tracking_reads`` (CLIENT TRACKING) takes the slow path, run inside
+  ``_process_tracked``; after a read-only command it ran, its keys are remembered.
 * While the core is ``gated`` (maxmemory set, or a CLIENT NO-TOUCH client connected)
   every command takes the slow path, which runs ``ServerCore.before_command`` after
   the NOAUTH and no-MULTI checks, as Valkey's processCommand handles maxmemory:
@@ -33,9 +35,9 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, CommandSpec, lookup
+from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, CommandSpec, lookup
 from .errors import CommandError
-from .replies import QUEUED, ErrorReply
+from .replies import QUEUED, ErrorReply, RawReply
 from .resp import encode
 from .session import Client
 
@@ -71,8 +73,10 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
         # with nothing of its own to check (``Client.update_fast``).
         client.last_spec = spec
         reply = call(client, spec, argv)
-    else:
+    elif not client.tracking_reads:
         reply = _process(client, spec, argv)
+    else:
+        reply = _process_tracked(client, spec, argv)
     if keyspace.ready_keys:
         core.blocking.serve_ready_keys()
     if reply is BLOCKED or client.skip_current_reply or client.reply_off:
@@ -109,7 +113,28 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
             if not client.multi_failed and not client.watch_dirty:
                 client.multi.append(argv)
             return QUEUED
-    return call(client, spec, argv)
+    reply = call(client, spec, argv)
+    if client.tracking_reads and READONLY in spec.flags:
+        client.core.tracking.remember(client, spec, argv)  # it may cache what it read
+    return reply
+
+
+def _process_tracked(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any:
+    """``_process`` for a client whose commands client-side caching sees (tracking.py):
+    it is the current client meanwhile; invalidations queued for it follow the reply,
+    and those owed before the command ran (an eviction, the table's trimming) precede it."""
+    tracking = client.core.tracking
+    outer = tracking.begin(client)
+    try:
+        reply = _process(client, spec, argv)
+    finally:
+        early = tracking.end(client, spec, outer)
+    if early:
+        if reply is BLOCKED or client.skip_current_reply or client.reply_off:
+            client.send(early)  # no reply to precede now
+        else:
+            reply = RawReply(early + encode(reply, client.protocol))
+    return reply
 
 
 def _uses_memory(client: Client, spec: CommandSpec) -> bool:

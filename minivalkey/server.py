@@ -624,6 +624,7 @@ class Shell:
             self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
         self.core.blocking.timers = self
+        self.core.tracking.later = loop.call_soon  # BCAST invalidations, once per loop turn
         self._schedule_cron()
 
     # -- deadlines of blocked clients (the ``blocking.Timers`` interface) --------------
@@ -665,9 +666,12 @@ class Shell:
         self._timer = self._loop.call_later(1 / hz, self._cron)
 
     def _cron(self) -> None:
-        """Valkey's serverCron, reduced to what this server needs: active expiry, rates."""
+        """Valkey's serverCron, reduced to what this server needs: active expiry, the
+        tracking table's limit, rates."""
         core = self.core
         core.active_expire_cycle()
+        if core.tracking.clients:  # keep the tracking table within its limit, idle or not
+            core.tracking.limit_table()
         pack_sealed_nodes(PACK_BUDGET_NS)
         core.sample_metrics()
         self._trimmer.tick()

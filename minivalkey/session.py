@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .commands.table import CommandSpec
     from .core import ServerCore
     from .engine.keyspace import Database
+    from .tracking import ClientTracking
 
 
 OBUF_NORMAL = 0  # client-output-buffer-limit classes, in the parameter's order
@@ -81,8 +82,12 @@ class Client:
         self.fast = self.authenticated
         # True while RESP2 subscriptions restrict the commands (pub/sub keeps it).
         self.subscribed_context = False
-        # True while this client's reads are remembered (CLIENT TRACKING keeps it).
+        # True while client-side caching must see this client's commands: to remember
+        # what it reads (default mode), or whose writes these are (BCAST with NOLOOP).
+        # CLIENT TRACKING keeps it (tracking.py).
         self.tracking_reads = False
+        # CLIENT TRACKING's state, from the first time it is turned on (tracking.py).
+        self.tracking: ClientTracking | None = None
         self.multi: list[list[bytes]] | None = None
         self.multi_failed = False
         self.watched: dict[tuple[int, bytes], bool] = {}
@@ -219,6 +224,9 @@ class Client:
             letters += "x"
         if self.blocked is not None:
             letters += "b"
+        tracking = self.tracking
+        if tracking is not None:
+            letters += "t" * tracking.on + "R" * tracking.broken + "B" * tracking.bcast
         if self.watch_dirty:
             letters += "d"
         if self.closing:

@@ -29,6 +29,7 @@ from . import (  # noqa: F401
     streams,
     stringranges,
     strings,
+    tracking,
     transactions,
     xinfo,
     zsetalgebra,

@@ -3,14 +3,15 @@
 Invariants:
 * CLIENT subcommands change only connection state (name, library attributes, reply
   mode, eviction and touch flags); the one that reaches other connections is
-  CLIENT KILL, which closes them.
+  CLIENT KILL, which closes them. The tracking ones (TRACKING, CACHING, GETREDIR,
+  TRACKINGINFO) live in ``commands/tracking.py``.
 * Closing goes through ``client.connection``: ``close_after_reply()`` for the
   calling client (killing oneself: the reply still leaves first) and
   ``close_now()`` for another client, which also leaves ``core.clients`` at once
   so that no later command sees it.
 * CLIENT LIST / CLIENT INFO print Valkey 8.0.1's fields in Valkey's order. The
   fields that describe state (id, addresses, fd, name, age, idle, flags, db,
-  multi, watch, argv-mem, multi-mem, cmd, resp, lib-name, lib-ver, net and
+  multi, watch, argv-mem, multi-mem, cmd, redir, resp, lib-name, lib-ver, net and
   command totals) are real; buffer and memory sizes follow Valkey's arithmetic
   with the sizes its structures have on 64-bit builds.
 * CLIENT KILL's filter form checks every option before closing anything.
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
-from ..replies import OK, Map, RawReply, Set, Verbatim
+from ..replies import OK, RawReply, Verbatim
+from ..tracking import tracking_prefix_bytes, tracking_redirect
 from .args import INT64_MAX, option, parse_int, parse_int_or_none
 from .connection import DEFAULT_USER, close_after_reply, printable, validate_client_name
 from .help import help_reply
@@ -189,33 +191,6 @@ def client_no_touch(client: Client, argv: list[bytes]) -> Any:
     return OK
 
 
-# -- CLIENT: tracking queries (tracking is never enabled on this server) --------------------
-
-
-@subcommand(
-    CLIENT,
-    "getredir",
-    2,
-    _CLIENT_FLAGS,
-    since="6.0.0",
-    summary="Answers the id tracking notifications go to, -1 when not tracking.",
-)
-def client_getredir(client: Client, argv: list[bytes]) -> Any:
-    return -1
-
-
-@subcommand(
-    CLIENT,
-    "trackinginfo",
-    2,
-    _CLIENT_FLAGS,
-    since="6.2.0",
-    summary="Describes the connection's client-side caching (tracking) state.",
-)
-def client_trackinginfo(client: Client, argv: list[bytes]) -> Any:
-    return Map({b"flags": Set([b"off"]), b"redirect": -1, b"prefixes": []})
-
-
 @subcommand(
     CLIENT,
     "unblock",
@@ -311,6 +286,7 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         + multi_mem
         + _WATCHED_KEY_BYTES * len(subject.watched)
         + _QUEUED_COMMAND_BYTES * _queued_commands_allocated(len(queued))
+        + tracking_prefix_bytes(subject)
     )
     fields: list[tuple[str, object]] = [
         ("id", subject.id),
@@ -340,7 +316,7 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("events", "r"),
         ("cmd", subject.last_command),
         ("user", "default"),
-        ("redir", -1),
+        ("redir", tracking_redirect(subject)),
         ("resp", subject.protocol),
         ("lib-name", _c_text(subject.lib_name)),
         ("lib-ver", _c_text(subject.lib_ver)),

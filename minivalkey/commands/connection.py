@@ -213,6 +213,7 @@ def reset(client: Client, argv: list[bytes]) -> Any:
     client.skip_next_reply = False
     client.no_evict = False
     client.no_touch = False
+    client.core.tracking.disable(client)
     return SimpleString("RESET")
 
 
