@@ -11,6 +11,7 @@ Invariants:
   as Valkey's server.dirty: the dispatcher adds one per successful write command and
   per served blocked write (a pop); a command making another number of changes (none,
   or one per element) corrects it with ``count_changes`` as its last step.
+* ``pubsub`` knows every subscription; a client that leaves leaves its channels.
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
 * ``tracking`` holds client-side caching (tracking.py): INFO's ``tracking_*`` fields.
@@ -53,6 +54,7 @@ from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
+from .pubsub import PubSub
 from .tracking import Tracking
 
 if TYPE_CHECKING:
@@ -179,6 +181,7 @@ class ServerCore:
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
+        self.pubsub = PubSub()  # channels, patterns, shard channels (pubsub.py)
         self.tracking = Tracking(self)  # client-side caching (CLIENT TRACKING)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
@@ -356,6 +359,7 @@ class ServerCore:
         if client.tracking is not None:
             self.tracking.client_gone(client)
         self.blocking.forget_client(client)
+        self.pubsub.forget_client(client)
         client.unwatch_all()
         client.multi = None
         client.update_fast()

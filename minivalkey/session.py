@@ -18,6 +18,7 @@ Invariants:
   it bytes outside its replies (pushes, MONITOR lines).
 * ``output_class`` indexes ``client-output-buffer-limit``'s classes (``OBUF_*``):
   pub/sub marks a subscribed client ``OBUF_PUBSUB``.
+* ``subscriptions`` and ``subscriber`` are kept by the channel registry (pubsub.py) only.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Connection(Protocol):
         against ``client-output-buffer-limit``."""
         ...
 
+    def output_buffer_size(self) -> int:
+        """The bytes waiting for the peer (CLIENT LIST ``omem``)."""
+        ...
+
 
 class Client:
     def __init__(
@@ -82,6 +87,14 @@ class Client:
         self.fast = self.authenticated
         # True while RESP2 subscriptions restrict the commands (pub/sub keeps it).
         self.subscribed_context = False
+        # Pub/sub (pubsub.py keeps them): the channels, patterns and shard channels this
+        # client listens to, and whether it has any (Valkey's flag.pubsub).
+        self.subscriptions: tuple[dict[bytes, None], dict[bytes, None], dict[bytes, None]] = (
+            {},
+            {},
+            {},
+        )
+        self.subscriber = False
         # True while client-side caching must see this client's commands: to remember
         # what it reads (default mode), or whose writes these are (BCAST with NOLOOP).
         # CLIENT TRACKING keeps it (tracking.py).
@@ -220,6 +233,8 @@ class Client:
     def flag_letters(self) -> str:
         """CLIENT LIST ``flags=``: one letter per state, ``N`` when none."""
         letters = ""
+        if self.subscriber:
+            letters += "P"
         if self.multi is not None:
             letters += "x"
         if self.blocked is not None:

@@ -325,7 +325,7 @@ class Tracking:
                 return
             if target.protocol == 3:
                 self._send(target, _INVALIDATE_PUSH + payload)
-            elif target.subscribed_context:
+            elif target.subscriber:  # subscribed to anything (Valkey's flag.pubsub)
                 self._send(target, _INVALIDATE_MESSAGE + payload)
             return
         if client.protocol == 3:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
+from ..pubsub import PubSub
 from ..replies import OK, RawReply, Verbatim
 from ..tracking import tracking_prefix_bytes, tracking_redirect
 from .args import INT64_MAX, option, parse_int, parse_int_or_none
@@ -238,8 +239,8 @@ _QUEUED_COMMAND_BYTES = 24
 
 
 def _client_type(client: Client) -> str:
-    # Without replication or pub/sub on this server, every connection is a normal client.
-    return "normal"
+    # Without replication, a connection is a pub/sub client while it has subscriptions.
+    return "pubsub" if client.subscriber else "normal"
 
 
 def _parse_client_type(raw: bytes) -> str:
@@ -278,8 +279,11 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
     queued = subject.multi if subject.multi is not None else []
     multi_mem = sum(_argv_bytes(args) for args in queued)
     qbuf = subject.query_buffer_len
+    # The bytes waiting for the peer (what client-output-buffer-limit is checked on).
+    omem = subject.connection.output_buffer_size() if subject.connection is not None else 0
     total_mem = (
-        _CLIENT_STRUCT_BYTES
+        omem
+        + _CLIENT_STRUCT_BYTES
         + _REPLY_BUFFER_BYTES
         + qbuf
         + _argv_bytes(current)
@@ -287,6 +291,7 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         + _WATCHED_KEY_BYTES * len(subject.watched)
         + _QUEUED_COMMAND_BYTES * _queued_commands_allocated(len(queued))
         + tracking_prefix_bytes(subject)
+        + PubSub.memory_overhead(subject)
     )
     fields: list[tuple[str, object]] = [
         ("id", subject.id),
@@ -298,9 +303,9 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("idle", now_s - subject.last_interaction_ms // 1000),
         ("flags", subject.flag_letters()),
         ("db", subject.db_index),
-        ("sub", 0),
-        ("psub", 0),
-        ("ssub", 0),
+        ("sub", len(subject.subscriptions[0])),
+        ("psub", len(subject.subscriptions[1])),
+        ("ssub", len(subject.subscriptions[2])),
         ("multi", len(queued) if subject.multi is not None else -1),
         ("watch", len(subject.watched)),
         ("qbuf", qbuf),
@@ -311,7 +316,7 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("rbp", _REPLY_BUFFER_BYTES),
         ("obl", 0),
         ("oll", 0),
-        ("omem", 0),
+        ("omem", omem),
         ("tot-mem", total_mem),
         ("events", "r"),
         ("cmd", subject.last_command),

@@ -116,6 +116,24 @@ class MalformedReply(AssertionError):
     pass
 
 
+# Commands that answer one reply per channel (Valkey's subscription confirmations), and
+# EXEC, whose reply such a command inside it makes overflow (as in Valkey).
+_SEVERAL_REPLIES = frozenset(
+    (b"subscribe", b"unsubscribe", b"psubscribe", b"punsubscribe", b"ssubscribe", b"sunsubscribe")
+) | {b"exec"}
+
+
+def check_replies(data: bytes, protocol: int) -> None:
+    """Assert ``data`` is one or more well-formed RESP values, one after the other."""
+    start = 0
+    while True:
+        end = _scan(data, start, protocol, 0)
+        check_resp(data[start:end], protocol)
+        if end == len(data):
+            return
+        start = end
+
+
 def check_resp(data: bytes, protocol: int) -> Any:
     """Assert ``data`` is exactly one well-formed RESP value; return hiredis' decoding."""
     end = _scan(data, 0, protocol, 0)
@@ -825,10 +843,12 @@ class FakeConnection:
             self.delivered.append(encode(reply, client.protocol))
 
     def send(self, data: bytes) -> None:
-        """Bytes outside replies (client-side caching's invalidations): whole values."""
-        reader = hiredis.Reader()
-        reader.feed(data)
-        assert reader.gets() is not False, f"an incomplete push {data!r}"
+        """Bytes outside the replies (pub/sub messages,
+        invalidations): kept with the late replies."""
+        self.delivered.append(data)
+
+    def output_buffer_size(self) -> int:
+        return 0
 
 
 class Harness:
@@ -989,7 +1009,10 @@ class Harness:
                 self.fail("an empty reply")
         else:
             try:
-                check_resp(reply, client.protocol)
+                if argv[0].lower() in _SEVERAL_REPLIES:
+                    check_replies(reply, client.protocol)
+                else:
+                    check_resp(reply, client.protocol)
             except MalformedReply as error:
                 if not (short_exec and str(error) == "reply truncated") and not (
                     _error_then_ok(argv, reply)
@@ -1062,8 +1085,10 @@ class Harness:
                 continue
             for data in connection.delivered:
                 self.history.append(f"  (delivered to client {client.id}: {data[:120]!r})")
+                if data in _FOREIGN_NULL_INVALIDATIONS[client.protocol]:
+                    continue
                 try:
-                    check_resp(data, client.protocol)
+                    check_replies(data, client.protocol)  # confirmations come several at once
                 except MalformedReply as error:
                     self.fail(f"malformed late reply {data[:300]!r}: {error}")
             received += connection.delivered
@@ -1091,6 +1116,9 @@ class Harness:
             client.protocol = protocol
             client.authenticated = True
             client.update_fast()
+            core.pubsub.protocol_changed(client)
+            if client.subscriber and self.gen.chance(0.3):  # leave subscribed mode now and then
+                core.pubsub.forget_client(client)
             if client.db_index and self.gen.chance(0.3):
                 client.select(0)
             if client.multi is not None and len(client.multi) > 6:
@@ -1169,6 +1197,14 @@ def _turns_replies_off(client: Client, argv: list[bytes]) -> bool:
             for queued in client.multi
         )
     )
+
+
+# Valkey 8.0.1 writes a flush's invalidation null in the tracking client's protocol, so
+# a client it redirects to in the other protocol gets a null of that other protocol.
+_FOREIGN_NULL_INVALIDATIONS = {
+    2: (b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n_\r\n",),
+    3: (b">2\r\n$10\r\ninvalidate\r\n$-1\r\n",),
+}
 
 
 def _tracking_state(client: Client) -> tuple[Any, ...] | None:
