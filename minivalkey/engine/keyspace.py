@@ -11,7 +11,9 @@ Invariants:
   ``delete``, ``set_expire``, ``flush``, expiry) and ``Keyspace.swap``: those keep the
   SCAN order index and the expiry heap in step with ``data``. Values may be changed
   in place by their type's commands, followed by ``Database.touch`` so that WATCHing
-  clients see it (Valkey's signalModifiedKey).
+  clients see it (Valkey's signalModifiedKey), and client-side caching too while
+  ``Keyspace.invalidate`` is set (some client may cache a key); expiry and eviction
+  tell it so (``CHANGED_BY_*``).
 * No asyncio, no RESP: everything here is synchronous and testable directly.
 * Keyspace events (``notify``): ``new`` when a key comes into existence (``add``, or
   ``set`` of an absent key), ``expired`` when expiry removes one, ``evicted`` when

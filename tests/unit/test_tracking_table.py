@@ -15,8 +15,9 @@ from minivalkey.clock import ManualClock
 from minivalkey.commands.table import lookup
 from minivalkey.core import ServerCore
 from minivalkey.dispatcher import execute
+from minivalkey.readkeys import c_atoi, read_key_positions
 from minivalkey.session import Client
-from minivalkey.tracking import _c_atoi, rax_nodes, read_key_positions
+from minivalkey.tracking import rax_nodes
 
 
 class Recorder:
@@ -179,8 +180,8 @@ def test_read_key_positions(line: str, positions: list[int]) -> None:
     [(b"12", 12), (b" 7x", 7), (b"-3", -3), (b"+4", 4), (b"x", 0), (b"", 0),
      (b"4294967297", 1), (b"99999999999999999999", -1)],
 )  # fmt: skip
-def test_c_atoi(raw: bytes, value: int) -> None:
-    assert _c_atoi(raw) == value
+def testc_atoi(raw: bytes, value: int) -> None:
+    assert c_atoi(raw) == value
 
 
 @pytest.mark.parametrize(
