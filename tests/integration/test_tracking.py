@@ -185,6 +185,68 @@ def test_redirect_to_a_resp2_client_outside_pub_sub_sends_nothing(
     assert client.command("PING") == PONG
 
 
+def message(payload: bytes) -> bytes:
+    """The RESP2 pub/sub message on ``__redis__:invalidate`` carrying ``payload``."""
+    return b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n" + payload
+
+
+def test_redirect_to_a_resp2_subscriber(connect: Callable[..., RawClient]) -> None:
+    subscriber, client, writer = connect(2), connect(2), connect(2)
+    subscriber_id = client_id(subscriber)
+    assert subscriber.command("SUBSCRIBE", "__redis__:invalidate") == (
+        b"*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n"
+    )
+    assert client.command("CLIENT", "TRACKING", "on", "REDIRECT", subscriber_id) == OK
+    assert client.command("GET", "k") == b"$-1\r\n"
+    assert writer.command("SET", "k", "1") == OK
+    assert subscriber.read_reply() == message(b"*1\r\n$1\r\nk\r\n")
+    assert writer.command("FLUSHALL") == OK
+    assert subscriber.read_reply() == message(b"$-1\r\n")
+    assert subscriber.command("UNSUBSCRIBE") == (
+        b"*3\r\n$11\r\nunsubscribe\r\n$20\r\n__redis__:invalidate\r\n:0\r\n"
+    )
+    assert client.command("GET", "k") == b"$-1\r\n"
+    assert writer.command("SET", "k", "2") == OK
+    assert subscriber.command("PING") == PONG  # no longer subscribed: nothing
+
+
+def test_a_subscriber_to_any_channel_hears_invalidations(
+    connect: Callable[..., RawClient],
+) -> None:
+    """Any subscription will do; a flush's null is in the tracking client's protocol."""
+    subscriber, client, writer = connect(2), connect(), connect(2)
+    subscriber_id = client_id(subscriber)
+    subscriber.command("SUBSCRIBE", "other")
+    assert client.command("CLIENT", "TRACKING", "on", "REDIRECT", subscriber_id) == OK
+    assert client.command("GET", "q") == b"_\r\n"
+    assert writer.command("SET", "q", "1") == OK
+    assert subscriber.read_reply() == message(b"*1\r\n$1\r\nq\r\n")
+    assert writer.command("FLUSHDB") == OK
+    assert subscriber.read_reply() == message(b"_\r\n")
+    bcast, psubscriber = connect(2), connect(2)
+    psub_id = client_id(psubscriber)
+    psubscriber.command("PSUBSCRIBE", "x*")
+    command = ("CLIENT", "TRACKING", "on", "BCAST", "REDIRECT", psub_id, "PREFIX", "z")
+    assert bcast.command(*command) == OK
+    assert writer.command("MSET", "z1", "1", "z2", "2") == OK
+    assert psubscriber.read_reply() == message(b"*2\r\n$2\r\nz1\r\n$2\r\nz2\r\n")
+
+
+def test_own_pushes_after_the_reply_and_the_messages(connect: Callable[..., RawClient]) -> None:
+    """What a transaction publishes to its own client precedes its invalidations."""
+    client = connect()
+    subscribed = b">3\r\n$9\r\nsubscribe\r\n$4\r\nchan\r\n:1\r\n"
+    assert client.command("SUBSCRIBE", "chan") == subscribed
+    assert client.command("CLIENT", "TRACKING", "on") == OK
+    assert client.command("GET", "k") == b"_\r\n"
+    client.command("MULTI")
+    client.command("SET", "k", "6")
+    client.command("PUBLISH", "chan", "m2")
+    assert client.command("EXEC") == b"*2\r\n+OK\r\n:1\r\n"
+    assert client.read_reply() == b">3\r\n$7\r\nmessage\r\n$4\r\nchan\r\n$2\r\nm2\r\n"
+    assert client.read_reply() == push(b"k")
+
+
 def test_a_broken_redirect(connect: Callable[..., RawClient]) -> None:
     target, client, other = connect(), connect(2), connect(2)
     target_id = client_id(target)
