@@ -248,7 +248,20 @@ class BlockingRegistry:
                 continue
             if waiter.idle is not None and not alone and _idle(waiter):
                 continue
+            if waiter.client.tracking_reads:
+                self._retry_tracked(waiter)
+            else:
+                self._retry(waiter)
+
+    def _retry_tracked(self, waiter: Waiter) -> None:
+        """``_retry`` for a client whose commands client-side caching sees (tracking.py):
+        it is the current client meanwhile, and what it is owed follows its reply."""
+        tracking = self.core.tracking
+        outer = tracking.begin_retry(waiter.client)
+        try:
             self._retry(waiter)
+        finally:
+            tracking.end_retry(waiter, outer)
 
     def _retry(self, waiter: Waiter) -> None:
         self.release(waiter, cancel_timer=False)

@@ -12,8 +12,10 @@ Invariants:
   pop) included, read from commandstats when asked, so counting costs no command
   anything; a command making another number of changes (none, or one per element)
   corrects it with ``count_changes`` as its last step (``dirty_adjustment``).
+* ``pubsub`` knows every subscription; a client that leaves leaves its channels.
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
+* ``tracking`` holds client-side caching (tracking.py): INFO's ``tracking_*`` fields.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
@@ -56,6 +58,8 @@ from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
 from .monitor import Monitors
 from .pause import EVICT, Pause
+from .pubsub import PubSub
+from .tracking import Tracking
 
 if TYPE_CHECKING:
     from .session import Client
@@ -182,6 +186,8 @@ class ServerCore:
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
+        self.pubsub = PubSub()  # channels, patterns, shard channels (pubsub.py)
+        self.tracking = Tracking(self)  # client-side caching (CLIENT TRACKING)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
@@ -377,7 +383,10 @@ class ServerCore:
         client.no_touch = False  # a client that leaves no longer counts as no-touch
         if client.monitoring:
             self.monitors.detach(client)
+        if client.tracking is not None:
+            self.tracking.client_gone(client)
         self.blocking.forget_client(client)
+        self.pubsub.forget_client(client)
         client.unwatch_all()
         client.multi = None
         client.update_fast()

@@ -18,6 +18,12 @@ Invariants:
   ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
+* A RESP2 subscriber (``client.subscribed_context``) may run only the commands of
+  subscribed mode, and the unsubscribes (``spec.checked``) are refused outside it
+  (``pubsub.refusal``): after the OOM check, before the monitor and pause checks and
+  MULTI queueing, as Valkey does.
+* A client with ``tracking_reads`` (CLIENT TRACKING) takes the slow path, run inside
+  ``_process_tracked``; after a read-only command it ran, its keys are remembered.
 * While the core is ``gated`` (maxmemory set, a CLIENT NO-TOUCH client connected, a
   monitor attached, a pause in force) every command takes the slow path, which runs
   ``ServerCore.before_command`` after the NOAUTH and no-MULTI checks, as Valkey's
@@ -40,10 +46,11 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, CommandSpec, lookup
+from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, CommandSpec, lookup
 from .errors import CommandError
 from .monitor import KEYSPACE_REFUSED, touches_keyspace
-from .replies import QUEUED, ErrorReply
+from .pubsub import refusal as pubsub_refusal
+from .replies import QUEUED, ErrorReply, RawReply
 from .resp import encode
 from .session import Client
 
@@ -71,7 +78,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     if (
         spec is not None
         and client.fast
-        and not spec.protected
+        and not spec.checked
         and not core.gated
         and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
     ):
@@ -79,8 +86,10 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
         # with nothing of its own to check (``Client.update_fast``).
         client.last_spec = spec
         reply = call(client, spec, argv)
-    else:
+    elif not client.tracking_reads:
         reply = _process(client, spec, argv)
+    else:
+        reply = _process_tracked(client, spec, argv)
     if keyspace.ready_keys:
         core.blocking.serve_ready_keys()
     if reply is BLOCKED or client.skip_current_reply or client.reply_off:
@@ -117,6 +126,10 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
     if core.gated and core.before_command(client, spec, argv) and _uses_memory(client, spec):
         return _reject(client, spec, argv, errors.OOM)
+    if client.subscribed_context or spec.checked:
+        refused = pubsub_refusal(client, spec)
+        if refused is not None:
+            return _reject(client, spec, argv, refused)
     monitors = core.monitors
     if monitors.clients or core.pause.actions:  # MONITOR attached, or CLIENT PAUSE in force
         flags = _flags_of(client, spec)
@@ -131,8 +144,28 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
                 client.multi.append(argv)
             return QUEUED
     reply = call(client, spec, argv)
+    if client.tracking_reads and READONLY in spec.flags:
+        client.core.tracking.remember(client, spec, argv)  # it may cache what it read
     if monitors.clients or monitors.hidden:
         monitors.feed(client, spec, argv, first_run)
+    return reply
+
+
+def _process_tracked(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any:
+    """``_process`` for a client whose commands client-side caching sees (tracking.py):
+    it is the current client meanwhile; invalidations queued for it follow the reply,
+    and those owed before the command ran (an eviction, the table's trimming) precede it."""
+    tracking = client.core.tracking
+    outer = tracking.begin(client)
+    try:
+        reply = _process(client, spec, argv)
+    finally:
+        early = tracking.end(client, spec, outer)
+    if early:
+        if reply is BLOCKED or client.skip_current_reply or client.reply_off:
+            client.send(early)  # no reply to precede now
+        else:
+            reply = RawReply(early + encode(reply, client.protocol))
     return reply
 
 

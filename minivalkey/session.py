@@ -19,6 +19,7 @@ Invariants:
 * ``monitoring`` is True exactly while the client is in ``ServerCore.monitors``.
 * ``output_class`` indexes ``client-output-buffer-limit``'s classes (``OBUF_*``):
   pub/sub marks a subscribed client ``OBUF_PUBSUB``.
+* ``subscriptions`` and ``subscriber`` are kept by the channel registry (pubsub.py) only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .core import ServerCore
     from .engine.keyspace import Database
     from .pause import Postponed
+    from .tracking import ClientTracking
 
 
 OBUF_NORMAL = 0  # client-output-buffer-limit classes, in the parameter's order
@@ -57,6 +59,10 @@ class Connection(Protocol):
         """Bytes outside a reply (a push, a MONITOR line): buffered, written once per
         loop turn, after the reply of the command running for this client; checked
         against ``client-output-buffer-limit``."""
+        ...
+
+    def output_buffer_size(self) -> int:
+        """The bytes waiting for the peer (CLIENT LIST ``omem``)."""
         ...
 
 
@@ -88,8 +94,20 @@ class Client:
         self.fast = self.authenticated
         # True while RESP2 subscriptions restrict the commands (pub/sub keeps it).
         self.subscribed_context = False
-        # True while this client's reads are remembered (CLIENT TRACKING keeps it).
+        # Pub/sub (pubsub.py keeps them): the channels, patterns and shard channels this
+        # client listens to, and whether it has any (Valkey's flag.pubsub).
+        self.subscriptions: tuple[dict[bytes, None], dict[bytes, None], dict[bytes, None]] = (
+            {},
+            {},
+            {},
+        )
+        self.subscriber = False
+        # True while client-side caching must see this client's commands: to remember
+        # what it reads (default mode), or whose writes these are (BCAST with NOLOOP).
+        # CLIENT TRACKING keeps it (tracking.py).
         self.tracking_reads = False
+        # CLIENT TRACKING's state, from the first time it is turned on (tracking.py).
+        self.tracking: ClientTracking | None = None
         self.multi: list[list[bytes]] | None = None
         self.multi_failed = False
         self.watched: dict[tuple[int, bytes], bool] = {}
@@ -223,10 +241,15 @@ class Client:
     def flag_letters(self) -> str:
         """CLIENT LIST ``flags=``: one letter per state, ``N`` when none."""
         letters = "O" if self.monitoring else ""
+        if self.subscriber:
+            letters += "P"
         if self.multi is not None:
             letters += "x"
         if self.blocked is not None:
             letters += "b"
+        tracking = self.tracking
+        if tracking is not None:
+            letters += "t" * tracking.on + "R" * tracking.broken + "B" * tracking.bcast
         if self.watch_dirty:
             letters += "d"
         if self.closing:

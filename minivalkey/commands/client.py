@@ -3,14 +3,15 @@
 Invariants:
 * CLIENT subcommands change only connection state (name, library attributes, reply
   mode, eviction and touch flags); the one that reaches other connections is
-  CLIENT KILL, which closes them.
+  CLIENT KILL, which closes them. The tracking ones (TRACKING, CACHING, GETREDIR,
+  TRACKINGINFO) live in ``commands/tracking.py``.
 * Closing goes through ``client.connection``: ``close_after_reply()`` for the
   calling client (killing oneself: the reply still leaves first) and
   ``close_now()`` for another client, which also leaves ``core.clients`` at once
   so that no later command sees it.
 * CLIENT LIST / CLIENT INFO print Valkey 8.0.1's fields in Valkey's order. The
   fields that describe state (id, addresses, fd, name, age, idle, flags, db,
-  multi, watch, argv-mem, multi-mem, cmd, resp, lib-name, lib-ver, net and
+  multi, watch, argv-mem, multi-mem, cmd, redir, resp, lib-name, lib-ver, net and
   command totals) are real; buffer and memory sizes follow Valkey's arithmetic
   with the sizes its structures have on 64-bit builds.
 * CLIENT KILL's filter form checks every option before closing anything.
@@ -24,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
-from ..replies import OK, Map, RawReply, Set, Verbatim
+from ..pubsub import PubSub
+from ..replies import OK, RawReply, Verbatim
+from ..tracking import tracking_prefix_bytes, tracking_redirect
 from .args import INT64_MAX, option, parse_int, parse_int_or_none
 from .connection import DEFAULT_USER, close_after_reply, printable, validate_client_name
 from .help import help_reply
@@ -189,33 +192,6 @@ def client_no_touch(client: Client, argv: list[bytes]) -> Any:
     return OK
 
 
-# -- CLIENT: tracking queries (tracking is never enabled on this server) --------------------
-
-
-@subcommand(
-    CLIENT,
-    "getredir",
-    2,
-    _CLIENT_FLAGS,
-    since="6.0.0",
-    summary="Answers the id tracking notifications go to, -1 when not tracking.",
-)
-def client_getredir(client: Client, argv: list[bytes]) -> Any:
-    return -1
-
-
-@subcommand(
-    CLIENT,
-    "trackinginfo",
-    2,
-    _CLIENT_FLAGS,
-    since="6.2.0",
-    summary="Describes the connection's client-side caching (tracking) state.",
-)
-def client_trackinginfo(client: Client, argv: list[bytes]) -> Any:
-    return Map({b"flags": Set([b"off"]), b"redirect": -1, b"prefixes": []})
-
-
 @subcommand(
     CLIENT,
     "unblock",
@@ -265,8 +241,8 @@ _QUEUED_COMMAND_BYTES = 24
 
 
 def _client_type(client: Client) -> str:
-    # Without replication or pub/sub on this server, every connection is a normal client.
-    return "normal"
+    # Without replication, a connection is a pub/sub client while it has subscriptions.
+    return "pubsub" if client.subscriber else "normal"
 
 
 def _parse_client_type(raw: bytes) -> str:
@@ -306,14 +282,19 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
     queued = subject.multi if subject.multi is not None else []
     multi_mem = sum(_argv_bytes(args) for args in queued)
     qbuf = subject.query_buffer_len
+    # The bytes waiting for the peer (what client-output-buffer-limit is checked on).
+    omem = subject.connection.output_buffer_size() if subject.connection is not None else 0
     total_mem = (
-        _CLIENT_STRUCT_BYTES
+        omem
+        + _CLIENT_STRUCT_BYTES
         + _REPLY_BUFFER_BYTES
         + qbuf
         + _argv_bytes(current)
         + multi_mem
         + _WATCHED_KEY_BYTES * len(subject.watched)
         + _QUEUED_COMMAND_BYTES * _queued_commands_allocated(len(queued))
+        + tracking_prefix_bytes(subject)
+        + PubSub.memory_overhead(subject)
     )
     fields: list[tuple[str, object]] = [
         ("id", subject.id),
@@ -325,9 +306,9 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("idle", now_s - subject.last_interaction_ms // 1000),
         ("flags", subject.flag_letters()),
         ("db", subject.db_index),
-        ("sub", 0),
-        ("psub", 0),
-        ("ssub", 0),
+        ("sub", len(subject.subscriptions[0])),
+        ("psub", len(subject.subscriptions[1])),
+        ("ssub", len(subject.subscriptions[2])),
         ("multi", len(queued) if subject.multi is not None else -1),
         ("watch", len(subject.watched)),
         ("qbuf", qbuf),
@@ -338,12 +319,12 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("rbp", _REPLY_BUFFER_BYTES),
         ("obl", 0),
         ("oll", 0),
-        ("omem", 0),
+        ("omem", omem),
         ("tot-mem", total_mem),
         ("events", "r"),
         ("cmd", subject.last_command),
         ("user", "default"),
-        ("redir", -1),
+        ("redir", tracking_redirect(subject)),
         ("resp", subject.protocol),
         ("lib-name", _c_text(subject.lib_name)),
         ("lib-ver", _c_text(subject.lib_ver)),

@@ -228,6 +228,7 @@ _FLUSH_TIPS = "request_policy:all_shards response_policy:all_succeeded"
 )
 def flushdb(client: Client, argv: list[bytes]) -> Any:
     _check_flush_mode(argv)
+    client.core.tracking.flushed()  # tracking clients hear that every key is gone
     client.db.flush()
     return OK
 
@@ -244,6 +245,7 @@ def flushdb(client: Client, argv: list[bytes]) -> Any:
 )
 def flushall(client: Client, argv: list[bytes]) -> Any:
     _check_flush_mode(argv)
+    client.core.tracking.flushed()  # tracking clients hear that every key is gone
     for db in client.core.keyspace.dbs:
         db.flush()
     return OK

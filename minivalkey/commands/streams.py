@@ -113,7 +113,7 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
     text = stream.append(new_id, pairs, max_entries, max_bytes)
     if created:  # only now: a failed XADD leaves no key behind (adding touches WATCH)
         db.add(key, stream)
-    elif keyspace.watched:
+    elif keyspace.watched or keyspace.invalidate is not None:  # WATCH, client-side caching
         keyspace.touch(db.index, key)
     if options is not None and options.trims:
         options.trim(stream)

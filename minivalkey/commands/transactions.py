@@ -9,6 +9,8 @@ Invariants (Valkey's multi.c):
   client's command in between, and answers the array of their replies (errors
   included as error entries).
 * EXEC, DISCARD and UNWATCH forget every watched key.
+* A tracking client's reads inside EXEC are remembered one by one, as the dispatcher
+  remembers a read it runs (client-side caching, tracking.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .. import errors
 from ..dispatcher import call, call_shown, lookup_for_exec
 from ..errors import CommandError
 from ..replies import NULL_ARRAY, OK
-from .table import command
+from .table import READONLY, command
 
 if TYPE_CHECKING:
     from ..session import Client
@@ -67,7 +69,10 @@ def exec_(client: Client, argv: list[bytes]) -> Any:
     client.deny_blocking = True  # a blocking read inside EXEC answers at once
     try:
         for queued_argv in queued:
-            replies.append(run(client, lookup_for_exec(queued_argv), queued_argv))
+            spec = lookup_for_exec(queued_argv)
+            replies.append(run(client, spec, queued_argv))
+            if client.tracking_reads and READONLY in spec.flags:
+                client.core.tracking.remember(client, spec, queued_argv)
     finally:
         client.deny_blocking = False
     return replies

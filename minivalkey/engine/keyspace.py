@@ -12,7 +12,9 @@ Invariants:
   ``delete``, ``set_expire``, ``flush``, expiry) and ``Keyspace.swap``: those keep the
   SCAN order index and the expiry heap in step with ``data``. Values may be changed
   in place by their type's commands, followed by ``Database.touch`` so that WATCHing
-  clients see it (Valkey's signalModifiedKey).
+  clients see it (Valkey's signalModifiedKey), and client-side caching too while
+  ``Keyspace.invalidate`` is set (some client may cache a key); expiry and eviction
+  tell it so (``CHANGED_BY_*``).
 * No asyncio, no RESP: everything here is synchronous and testable directly.
 * Keyspace events (``notify``): ``new`` when a key comes into existence (``add``, or
   ``set`` of an absent key), ``expired`` when expiry removes one, ``evicted`` when
@@ -104,6 +106,12 @@ def db_table_bytes(db: Database) -> int:
         return 0
     return table_bytes(len(db.data)) + table_bytes(len(db.expires)) + TABLE_LUT
 
+
+# What changed a key, as ``Keyspace.touch`` tells client-side caching: a command, or
+# the server itself expiring or evicting it.
+CHANGED_BY_COMMAND = 0
+CHANGED_BY_EXPIRY = 1
+CHANGED_BY_EVICTION = 2
 
 # LFU (Valkey's): a new key's counter, the counter's ceiling.
 LFU_INIT_VAL = 5
@@ -478,13 +486,13 @@ class Database:
         self._remove(key)
         self.keyspace.stats_expired_keys += 1
         self.notify(EXPIRED, "expired", key)
-        self.touch(key)
+        self.keyspace.touch(self.index, key, CHANGED_BY_EXPIRY)
 
     def evict(self, key: bytes) -> None:
         """Remove ``key`` to free memory (Valkey's eviction: an ``evicted`` event)."""
         self._remove(key)
         self.keyspace.stats_evicted_keys += 1
-        self.touch(key)
+        self.keyspace.touch(self.index, key, CHANGED_BY_EVICTION)
         self.notify(EVICTED, "evicted", key)
 
     def active_expire(self, limit: int = ACTIVE_EXPIRE_BUDGET) -> int:
@@ -521,6 +529,9 @@ class Keyspace:
         # notify-keyspace-events as bits (``events``), and where events go.
         self.notify_flags = 0
         self.event_sink: Callable[[int, str, bytes, int], None] | None = None
+        # Client-side caching (``tracking.Tracking.key_modified``) while some client may
+        # cache a key, else None: ``touch`` tells it of every change.
+        self.invalidate: Callable[[bytes, int], None] | None = None
         self.stats_evicted_keys = 0
         # While CLIENT PAUSE stops expiry, keys past their deadline read as absent but
         # stay (the pause, pause.py, keeps this in step).
@@ -599,11 +610,11 @@ class Keyspace:
         self.used_total = 0
         self.dirty_dbs = set()
 
-    def _touch_counting(self, db_index: int, key: bytes) -> None:
+    def _touch_counting(self, db_index: int, key: bytes, cause: int = CHANGED_BY_COMMAND) -> None:
         db = self.dbs[db_index]
         db.dirty.add(key)
         self.dirty_dbs.add(db)
-        Keyspace.touch(self, db_index, key)
+        Keyspace.touch(self, db_index, key, cause)
 
     def mark_dirty(self, db: Database, key: bytes) -> None:
         """Have ``key`` re-measured at the next ``settle`` (accounting on only)."""
@@ -632,13 +643,16 @@ class Keyspace:
             self.dirty_dbs = set()
         return self.used_total
 
-    def touch(self, db_index: int, key: bytes) -> None:
-        """``key`` changed: tell its watchers (Valkey's touchWatchedKey)."""
+    def touch(self, db_index: int, key: bytes, cause: int = CHANGED_BY_COMMAND) -> None:
+        """``key`` changed (Valkey's signalModifiedKey): tell its watchers
+        (touchWatchedKey), and client-side caching while some client may cache it."""
         watchers = self.watched.get((db_index, key))
         if watchers:
             still_exists = key in self.dbs[db_index].data
             for client in list(watchers):  # a dirty client unwatches while we iterate
                 client.watched_key_touched(db_index, key, still_exists)
+        if self.invalidate is not None:
+            self.invalidate(key, cause)
 
     def touch_all_watched(self, emptied: Database, replaced_with: Database | None) -> None:
         """``emptied`` is about to be flushed, or swapped with ``replaced_with``.
