@@ -11,6 +11,7 @@ Invariants:
   as Valkey's server.dirty: the dispatcher adds one per successful write command and
   per served blocked write (a pop); a command making another number of changes (none,
   or one per element) corrects it with ``count_changes`` as its last step.
+* ``pubsub`` knows every subscription; a client that leaves leaves its channels.
 * ``blocking`` knows every blocked client; INFO's ``blocked_clients``,
   ``total_blocking_keys*`` and ``clients_in_timeout_table`` are read from it.
 * The instantaneous rates (INFO ``instantaneous_*``) are fed by the shell's cron
@@ -52,6 +53,7 @@ from .config import Config
 from .engine.evict import FAIL, OK, RUNNING, Evictor, sample_keys, time_limit_us
 from .engine.keyspace import Keyspace, db_table_bytes
 from .engine.types import key_memory
+from .pubsub import PubSub
 
 if TYPE_CHECKING:
     from .session import Client
@@ -177,6 +179,7 @@ class ServerCore:
         self._last_client_id = 0
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
+        self.pubsub = PubSub()  # channels, patterns, shard channels (pubsub.py)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
@@ -351,6 +354,7 @@ class ServerCore:
     def remove_client(self, client: Client) -> None:
         client.no_touch = False  # a client that leaves no longer counts as no-touch
         self.blocking.forget_client(client)
+        self.pubsub.forget_client(client)
         client.unwatch_all()
         client.multi = None
         client.update_fast()

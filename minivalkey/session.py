@@ -18,6 +18,7 @@ Invariants:
   it bytes outside its replies (pushes, MONITOR lines).
 * ``output_class`` indexes ``client-output-buffer-limit``'s classes (``OBUF_*``):
   pub/sub marks a subscribed client ``OBUF_PUBSUB``.
+* ``subscriptions`` and ``subscriber`` are kept by the channel registry (pubsub.py) only.
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ class Client:
         self.fast = self.authenticated
         # True while RESP2 subscriptions restrict the commands (pub/sub keeps it).
         self.subscribed_context = False
+        # Pub/sub (pubsub.py keeps them): the channels, patterns and shard channels this
+        # client listens to, and whether it has any (Valkey's flag.pubsub).
+        self.subscriptions: tuple[dict[bytes, None], dict[bytes, None], dict[bytes, None]] = (
+            {},
+            {},
+            {},
+        )
+        self.subscriber = False
         # True while this client's reads are remembered (CLIENT TRACKING keeps it).
         self.tracking_reads = False
         self.multi: list[list[bytes]] | None = None
@@ -215,6 +224,8 @@ class Client:
     def flag_letters(self) -> str:
         """CLIENT LIST ``flags=``: one letter per state, ``N`` when none."""
         letters = ""
+        if self.subscriber:
+            letters += "P"
         if self.multi is not None:
             letters += "x"
         if self.blocked is not None:
