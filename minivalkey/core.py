@@ -180,6 +180,7 @@ class ServerCore:
         self.shutdown_requested: Callable[[], None] | None = None
         self.blocking = BlockingRegistry(self)
         self.pubsub = PubSub()  # channels, patterns, shard channels (pubsub.py)
+        self.keyspace.publish = self.pubsub.publish  # keyspace events (events.deliver)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey
