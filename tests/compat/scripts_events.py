@@ -178,8 +178,9 @@ TRANSACTION = lines(
 STREAM_GROUPS = lines(
     """
     XADD s 1-0 f v
-    XADD s 2-0 f v MAXLEN 1
-    XADD s 3-0 f v MAXLEN = 5
+    XADD s MAXLEN 1 2-0 f v
+    XADD s MAXLEN = 5 3-0 f v
+    XADD s MAXLEN ~ 0 3-1 f v
     XADD s NOMKSTREAM 4-0 f v
     XADD nokey NOMKSTREAM 1-0 f v
     XADD s 1-0 f v
@@ -215,7 +216,8 @@ STREAM_GROUPS = lines(
     XLEN nokey
     XINFO STREAM nokey
     XPENDING nokey g
-    XADD s 12-0 f v MINID 12
+    XADD s MINID 12 12-0 f v
+    XADD s MINID = 12 12-1 f v
     DEL s m
     """
 )
