@@ -114,10 +114,11 @@ EXPIRY = lines(
     SET k w KEEPTTL
     SET k v EXAT 99999999999
     SET k v PXAT 99999999999999 XX
-    SET k v EXAT 1
-    SET k v PXAT 1
-    SET k v EX 100000 NX
-    SET k v EX 100000 NX
+    SET past v
+    SET past v EXAT 1
+    SET gone v PXAT 1
+    SET k2 v EX 100000 NX
+    SET k2 v EX 100000 NX
     SETEX k 100000 v
     PSETEX k 100000000 v
     SETEX k 0 v
