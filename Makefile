@@ -46,6 +46,7 @@ lint: $(VENV)/.installed-lint
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/group_workloads.py --write $(BENCH_ARGS)
+	$(BIN)/python benchmarks/pubsub_fanout.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/blocking_latency.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/stream_costs.py --write $(BENCH_ARGS)
 	$(BIN)/python benchmarks/stream_memory.py --write $(BENCH_ARGS)

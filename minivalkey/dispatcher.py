@@ -18,6 +18,9 @@ Invariants:
   ``denied_reply`` is the answer, decided here for every blocking command.
 * After every command line, the keys it made ready serve their blocked readers
   (Valkey's handleClientsBlockedOnKeys), so a transaction wakes them after EXEC.
+* A RESP2 subscriber (``client.subscribed_context``) may run only the commands of
+  subscribed mode, and the unsubscribes (``spec.checked``) are refused outside it
+  (``pubsub.refusal``): after the OOM check, before MULTI queueing, as Valkey does.
 * While the core is ``gated`` (maxmemory set, or a CLIENT NO-TOUCH client connected)
   every command takes the slow path, which runs ``ServerCore.before_command`` after
   the NOAUTH and no-MULTI checks, as Valkey's processCommand handles maxmemory:
@@ -35,6 +38,7 @@ from . import errors
 from .blocking import BlockOn, Waiter
 from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, CommandSpec, lookup
 from .errors import CommandError
+from .pubsub import refusal as pubsub_refusal
 from .replies import QUEUED, ErrorReply
 from .resp import encode
 from .session import Client
@@ -63,7 +67,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
     if (
         spec is not None
         and client.fast
-        and not spec.protected
+        and not spec.checked
         and not core.gated
         and (len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity))
     ):
@@ -104,6 +108,10 @@ def _process(client: Client, spec: CommandSpec | None, argv: list[bytes]) -> Any
             client.discard_multi()
             return _reject(client, spec, errors.EXECABORT_BECAUSE + errors.OOM)
         return _reject(client, spec, errors.OOM)
+    if client.subscribed_context or spec.checked:
+        refused = pubsub_refusal(client, spec)
+        if refused is not None:
+            return _reject(client, spec, refused)
     if client.multi is not None:
         if spec.name not in _RUN_INSIDE_MULTI or spec.parent is not None:
             if not client.multi_failed and not client.watch_dirty:

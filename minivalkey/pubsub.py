@@ -42,9 +42,14 @@ from .glob import glob_match
 from .session import OBUF_NORMAL, OBUF_PUBSUB
 
 if TYPE_CHECKING:
+    from .commands.table import CommandSpec
     from .session import Client
 
 Subscribers = dict["Client", None]
+
+
+def _bulk(data: bytes) -> bytes:
+    return b"$%d\r\n%b\r\n" % (len(data), data)
 
 
 class Kind:
@@ -75,10 +80,6 @@ _SMESSAGE = b"3\r\n$8\r\nsmessage\r\n"
 _PMESSAGE = b"4\r\n$8\r\npmessage\r\n"
 _HEADER = {2: b"*", 3: b">"}  # a push is an array in RESP2
 _NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
-
-
-def _bulk(data: bytes) -> bytes:
-    return b"$%d\r\n%b\r\n" % (len(data), data)
 
 
 def matches(pattern: bytes, channel: bytes) -> bool:
@@ -270,7 +271,51 @@ class PubSub:
             return list(table)
         return [name for name in table if matches(pattern, name)]
 
+    @staticmethod
+    def memory_overhead(client: Client) -> int:
+        """What Valkey's CLIENT LIST ``tot-mem`` adds for a client's subscriptions (its
+        pubsubMemOverhead): per dict, 24 bytes an entry and 8 a bucket (4 buckets at
+        least, a power of two at least the entries)."""
+        total = 0
+        for names in client.subscriptions:
+            count = len(names)
+            if count:
+                total += 24 * count + 8 * max(4, 1 << (count - 1).bit_length())
+        return total
+
     def subscriber_count(self, kind: Kind, name: bytes) -> int:
         """How many clients listen to ``name`` (PUBSUB NUMSUB / SHARDNUMSUB)."""
         subscribers = self.maps[kind.index].get(name)
         return len(subscribers) if subscribers else 0
+
+
+# -- subscribed mode (the dispatcher's slow path asks) ----------------------------------
+
+# What a RESP2 subscriber may run (Valkey's list in processCommand).
+_ALLOWED_WHILE_SUBSCRIBED = frozenset(
+    {
+        "ping",
+        "subscribe",
+        "ssubscribe",
+        "unsubscribe",
+        "sunsubscribe",
+        "psubscribe",
+        "punsubscribe",
+        "quit",
+        "reset",
+    }
+)
+_UNSUBSCRIBES = frozenset({"unsubscribe", "sunsubscribe", "punsubscribe"})
+
+
+def refusal(client: Client, spec: CommandSpec) -> str | None:
+    """The error refusing ``spec`` to ``client`` because of subscribed mode, or None."""
+    top_level = spec.parent is None
+    if client.subscribed_context and not (top_level and spec.name in _ALLOWED_WHILE_SUBSCRIBED):
+        return (
+            f"ERR Can't execute '{spec.fullname}': only (P|S)SUBSCRIBE / "
+            "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+        )
+    if not client.subscriber and top_level and spec.name in _UNSUBSCRIBES:
+        return f"NOSUB '{spec.fullname}' command executed not in subscribed mode"
+    return None

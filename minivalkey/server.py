@@ -23,7 +23,8 @@ Invariants:
   it (Valkey's pending push messages), in a pipeline after each command's reply.
   Each ``send`` checks ``client-output-buffer-limit`` for the client's class (what
   the transport holds unsent plus the buffer); a client over the hard limit, or
-  over the soft one for longer than its seconds, is closed, never waited for.
+  over the soft one for longer than its seconds (whole seconds, as Valkey counts
+  them; the cron checks such a client again), is closed, never waited for.
 * While its client is blocked (XREAD/XREADGROUP BLOCK) a connection executes
   nothing: commands that arrive, or were pipelined behind the blocking one, wait
   in ``pending`` and run, in order, once the blocked command has answered.
@@ -145,7 +146,7 @@ class ClientConnection(asyncio.Protocol):
         self._multi_size: tuple[list[list[bytes]] | None, int, int] = (None, 0, 0)
         self._out: list[bytes] = []  # sent outside replies, written at the loop turn's end
         self._out_bytes = 0
-        self._soft_limit_since = 0.0  # when the output buffer passed the soft limit
+        self._soft_limit_since = 0  # when the output buffer passed the soft limit (s)
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
@@ -196,6 +197,7 @@ class ClientConnection(asyncio.Protocol):
             self._grace_timer.cancel()
             self._grace_timer = None
         self.shell.connections.discard(self)
+        self.shell.soft_limited.discard(self)
         if self.client is not None:
             self.core.remove_client(self.client)
             self.client = None
@@ -486,15 +488,30 @@ class ClientConnection(asyncio.Protocol):
         used = self.output_buffer_size()
         over = bool(hard) and used >= hard
         if soft and used >= soft:
-            now = time.monotonic()
+            # Whole seconds, as Valkey's server.unixtime: over the soft limit for longer
+            # than its seconds means a check in a later second than that many.
+            now = int(time.time())
             if not self._soft_limit_since:
                 self._soft_limit_since = now
+                self.shell.soft_limited.add(self)  # the cron checks it again
             elif now - self._soft_limit_since > seconds:
                 over = True
-        else:
-            self._soft_limit_since = 0.0
+        elif self._soft_limit_since:
+            self._soft_limit_since = 0
+            self.shell.soft_limited.discard(self)
         if over:
             self._output_limit_reached(client)
+
+    def check_soft_limit(self) -> None:
+        """The cron's check of a client over its soft limit (Valkey's clientsCron does it
+        too): it is closed once its seconds have passed, even with nothing more sent."""
+        client = self.client
+        limits = self.core.config.values["client-output-buffer-limit"]
+        if client is None or client.closing or not limits[client.output_class][1]:  # type: ignore[index]
+            self._soft_limit_since = 0  # gone, or its class has no soft limit now
+            self.shell.soft_limited.discard(self)
+            return
+        self._check_output_limit(client)
 
     def _output_limit_reached(self, client: Client) -> None:
         from .commands.client import client_info_line
@@ -579,6 +596,8 @@ class Shell:
         self._stop_task: asyncio.Task[None] | None = None
         self._trimmer = MemoryTrimmer()
         self._to_flush: list[ClientConnection] = []  # connections with bytes ``send`` held
+        # Connections whose output buffer is over the soft limit: the cron checks them.
+        self.soft_limited: set[ClientConnection] = set()
 
     def flush_soon(self, connection: ClientConnection) -> None:
         """Write ``connection``'s sent bytes at the end of this loop turn (one callback for all)."""
@@ -670,6 +689,9 @@ class Shell:
         core.active_expire_cycle()
         pack_sealed_nodes(PACK_BUDGET_NS)
         core.sample_metrics()
+        if self.soft_limited:
+            for connection in list(self.soft_limited):
+                connection.check_soft_limit()
         self._trimmer.tick()
         self._schedule_cron()
 

@@ -53,6 +53,10 @@ class Connection(Protocol):
         against ``client-output-buffer-limit``."""
         ...
 
+    def output_buffer_size(self) -> int:
+        """The bytes waiting for the peer (CLIENT LIST ``omem``)."""
+        ...
+
 
 class Client:
     def __init__(

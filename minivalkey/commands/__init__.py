@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     listblock,
     lists,
     objects,
+    pubsub,
     server,
     setalgebra,
     sets,

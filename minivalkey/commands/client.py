@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..blocking import UNBLOCKED_ERROR
 from ..errors import CommandError
+from ..pubsub import PubSub
 from ..replies import OK, Map, RawReply, Set, Verbatim
 from .args import INT64_MAX, option, parse_int, parse_int_or_none
 from .connection import DEFAULT_USER, close_after_reply, printable, validate_client_name
@@ -263,8 +264,8 @@ _QUEUED_COMMAND_BYTES = 24
 
 
 def _client_type(client: Client) -> str:
-    # Without replication or pub/sub on this server, every connection is a normal client.
-    return "normal"
+    # Without replication, a connection is a pub/sub client while it has subscriptions.
+    return "pubsub" if client.subscriber else "normal"
 
 
 def _parse_client_type(raw: bytes) -> str:
@@ -303,14 +304,18 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
     queued = subject.multi if subject.multi is not None else []
     multi_mem = sum(_argv_bytes(args) for args in queued)
     qbuf = subject.query_buffer_len
+    # The bytes waiting for the peer (what client-output-buffer-limit is checked on).
+    omem = subject.connection.output_buffer_size() if subject.connection is not None else 0
     total_mem = (
-        _CLIENT_STRUCT_BYTES
+        omem
+        + _CLIENT_STRUCT_BYTES
         + _REPLY_BUFFER_BYTES
         + qbuf
         + _argv_bytes(current)
         + multi_mem
         + _WATCHED_KEY_BYTES * len(subject.watched)
         + _QUEUED_COMMAND_BYTES * _queued_commands_allocated(len(queued))
+        + PubSub.memory_overhead(subject)
     )
     fields: list[tuple[str, object]] = [
         ("id", subject.id),
@@ -322,9 +327,9 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("idle", now_s - subject.last_interaction_ms // 1000),
         ("flags", subject.flag_letters()),
         ("db", subject.db_index),
-        ("sub", 0),
-        ("psub", 0),
-        ("ssub", 0),
+        ("sub", len(subject.subscriptions[0])),
+        ("psub", len(subject.subscriptions[1])),
+        ("ssub", len(subject.subscriptions[2])),
         ("multi", len(queued) if subject.multi is not None else -1),
         ("watch", len(subject.watched)),
         ("qbuf", qbuf),
@@ -335,7 +340,7 @@ def client_info_line(subject: Client, caller: Client, argv: list[bytes]) -> byte
         ("rbp", _REPLY_BUFFER_BYTES),
         ("obl", 0),
         ("oll", 0),
-        ("omem", 0),
+        ("omem", omem),
         ("tot-mem", total_mem),
         ("events", "r"),
         ("cmd", subject.last_command),

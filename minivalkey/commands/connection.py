@@ -48,6 +48,8 @@ def ping(client: Client, argv: list[bytes]) -> Any:
     # command's own check, so it counts as a failed call rather than a rejected one.
     if len(argv) > 2:
         raise CommandError(errors.wrong_arity("ping"))
+    if client.subscribed_context:  # a RESP2 subscriber hears ["pong", message or ""]
+        return [b"pong", argv[1] if len(argv) == 2 else b""]
     return argv[1] if len(argv) == 2 else _PONG
 
 
@@ -176,6 +178,7 @@ def hello(client: Client, argv: list[bytes]) -> Any:
         client.name = name
     if version:
         client.protocol = version
+        client.core.pubsub.protocol_changed(client)  # RESP2 subscribed mode may start or end
     # With extended-redis-compatibility Valkey introduces itself as Redis 7.2.4.
     redis_compat = client.core.config.get_bool("extended-redis-compatibility")
     return Map(
@@ -206,6 +209,7 @@ def reset(client: Client, argv: list[bytes]) -> Any:
     client.select(0)
     client.protocol = 2
     client.authenticated = not client.core.requires_auth()
+    client.core.pubsub.forget_client(client)  # every subscription ends, silently
     client.update_fast()
     client.name = b""
     # lib-name and lib-ver survive: they describe the library, not the session.

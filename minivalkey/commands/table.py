@@ -215,11 +215,15 @@ class CommandSpec:
     getkeys: KeyFinder | None = None
     # Refused unless a setting allows it (DEBUG): the dispatcher checks before running.
     protected: bool = field(init=False, default=False)
+    # Never takes the dispatcher's fast path: it has a check of its own there (the
+    # protected commands; the unsubscribes, refused outside subscribed mode).
+    checked: bool = field(init=False, default=False)
     # A write command: each successful call counts as a change (``ServerCore.dirty``).
     writes: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.protected = PROTECTED in self.flags
+        self.checked = self.protected
         self.writes = WRITE in self.flags
 
     @property

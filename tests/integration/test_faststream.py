@@ -1,4 +1,4 @@
-"""FastStream's Redis stream consumer groups, run against an embedded minivalkey.
+"""FastStream's Redis subscribers, run against an embedded minivalkey.
 
 The application is the one of FastStream's "Redis Stream Consumer Groups" page: a
 ``RedisBroker`` subscriber with ``StreamSub("test-stream", group="test-group",
@@ -10,6 +10,10 @@ FastStream's reads block on the server (100 ms at a time when idle) and are woke
 by XADD. The tests wait for observable states (messages handled, XPENDING empty, a
 number of further XREADGROUP calls seen in INFO commandstats, each of which is a
 read that ended) with a deadline, never for a time.
+
+One broker also serves a channel subscriber (SUBSCRIBE, messages pushed to it), a list
+subscriber (BLPOP) and a stream subscriber (XREAD BLOCK) at once, each receiving
+what is published to it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aredis
 from faststream import FastStream, TestApp
-from faststream.redis import RedisBroker, StreamSub
+from faststream.redis import ListSub, PubSub, RedisBroker, StreamSub
 
 from minivalkey import Server
 
@@ -203,3 +207,51 @@ async def test_batch_subscriber_receives_lists(valkey: Server, inspector: aredis
             12,
             0,
         )
+
+
+async def test_channel_list_and_stream_subscribers_on_one_broker(
+    valkey: Server, inspector: aredis.Redis
+) -> None:
+    broker = broker_for(valkey)
+    received: dict[str, list[str]] = {"channel": [], "list": [], "stream": []}
+
+    @broker.subscriber(channel=PubSub("news"))
+    async def on_channel(msg: str) -> None:
+        received["channel"].append(msg)
+
+    @broker.subscriber(list=ListSub("jobs"))
+    async def on_list(msg: str) -> None:
+        received["list"].append(msg)
+
+    # From the stream's start: entries added before the first read are not missed.
+    @broker.subscriber(stream=StreamSub("events", last_id="0-0"))
+    async def on_stream(msg: str) -> None:
+        received["stream"].append(msg)
+
+    async with broker:
+        await broker.start()
+
+        async def subscribed() -> bool:
+            return bool(await inspector.pubsub_numsub("news") == [(b"news", 1)])
+
+        await eventually(subscribed, "the channel subscriber's SUBSCRIBE")
+        sent = {kind: [f"{kind} {i}" for i in range(10)] for kind in received}
+        for index in range(10):
+            assert await broker.publish(sent["channel"][index], channel="news") == 1
+            await broker.publish(sent["list"][index], list="jobs")
+            await broker.publish(sent["stream"][index], stream="events")
+
+        async def all_received() -> bool:
+            return all(len(received[kind]) == 10 for kind in received)
+
+        await eventually(all_received, "ten messages for each subscriber")
+        assert received == sent
+        assert await inspector.llen("jobs") == 0
+        assert await inspector.xlen("events") == 10
+        [line] = (await inspector.client_list(_type="pubsub"))
+        assert (line["sub"], line["psub"], line["flags"]) == ("1", "0", "P")
+
+    async def unsubscribed() -> bool:
+        return bool(await inspector.pubsub_numsub("news") == [(b"news", 0)])
+
+    await eventually(unsubscribed, "the channel subscriber gone with the broker")

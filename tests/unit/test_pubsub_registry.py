@@ -32,6 +32,9 @@ class Recorder:
     def send(self, data: bytes) -> None:
         self.sent.append(data)
 
+    def output_buffer_size(self) -> int:  # pragma: no cover - not used here
+        return 0
+
 
 @pytest.fixture
 def core() -> ServerCore:
