@@ -188,6 +188,7 @@ class ServerCore:
         self.blocking = BlockingRegistry(self)
         self.pubsub = PubSub()  # channels, patterns, shard channels (pubsub.py)
         self.tracking = Tracking(self)  # client-side caching (CLIENT TRACKING)
+        self.keyspace.publish = self.pubsub.publish  # keyspace events (events.deliver)
         self.active_expire_enabled = True  # DEBUG SET-ACTIVE-EXPIRE switches the cron's part
         self.keyspace.blocked_keys = self.blocking.by_key
         self.keyspace.blocked_keys_on_nokey = self.blocking.nokey

@@ -462,13 +462,23 @@ class ClientConnection(asyncio.Protocol):
     def send(self, data: bytes) -> None:
         """Bytes for this client outside a reply: written at the end of the loop turn."""
         client = self.client
-        if self.transport is None or self._shutting_down or client is None or client.closing:
+        transport = self.transport
+        if transport is None or self._shutting_down or client is None or client.closing:
             return
-        if not self._out:
+        out = self._out
+        if not out:
             self.shell.flush_soon(self)
-        self._out.append(data)
+        out.append(data)
         self._out_bytes += len(data)
-        self._check_output_limit(client)
+        # The usual case inline (a publish calls this once per subscriber): under both
+        # limits with no soft-limit time running, there is nothing more to check.
+        hard, soft, _ = self.core.config.values["client-output-buffer-limit"][  # type: ignore[index]
+            client.output_class
+        ]
+        if hard or soft:
+            used = self._out_bytes + transport.get_write_buffer_size()
+            if (hard and used >= hard) or (soft and used >= soft) or self._soft_limit_since:
+                self._check_output_limit(client)
 
     def flush_sent(self) -> None:
         """Write what ``send`` buffered (the shell calls this once per loop turn)."""

@@ -17,6 +17,11 @@ Invariants (Valkey 8.0.1's t_stream.c):
   XAUTOCLAIM (after validation, even when nothing is claimed), which also mark
   them seen; claiming something marks them active.
 * Names of keys, groups and consumers are arbitrary bytes compared exactly.
+* Keyspace events (Valkey's): ``xgroup-create`` (after ``new`` with MKSTREAM),
+  ``xgroup-setid``, ``xgroup-destroy`` and ``xgroup-delconsumer`` when they change
+  something, ``xgroup-createconsumer`` whenever a consumer is created (CREATECONSUMER,
+  XCLAIM, XAUTOCLAIM, and XREADGROUP in ``streamread``); XACK and the claims' own
+  changes publish nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from ..engine.streamid import (
     parse_range_start,
 )
 from ..errors import CommandError
+from ..events import STREAM
 from ..replies import NULL_ARRAY, OK, RawReply
 from .args import c_bytes, option, parse_int, parse_int_or_none
 from .help import help_reply
@@ -52,6 +58,9 @@ XAUTOCLAIM_MAX_COUNT = (2**63 - 1) // 16
 XAUTOCLAIM_DEFAULT_COUNT = 100
 
 _WRITE_ACL = "@write @stream @slow"
+# The keyspace event of a consumer created by XGROUP CREATECONSUMER, XREADGROUP, XCLAIM
+# or XAUTOCLAIM alike.
+CONSUMER_CREATED = "xgroup-createconsumer"
 
 
 # -- shared helpers (XREADGROUP uses them too) -------------------------------------
@@ -172,6 +181,7 @@ def xgroup_create(client: Client, argv: list[bytes]) -> Any:
     if name in stream.groups:
         raise CommandError(errors.BUSYGROUP)
     stream.groups[name] = ConsumerGroup(name, last_id, target.entries_read)
+    client.db.notify(STREAM, "xgroup-create", key)
     return OK
 
 
@@ -195,6 +205,7 @@ def xgroup_setid(client: Client, argv: list[bytes]) -> Any:
     last_id = stream.last_id if _is_dollar(argv[4]) else parse_id(argv[4], 0, strict=False)
     group.last_id = last_id
     group.entries_read = target.entries_read
+    client.db.notify(STREAM, "xgroup-setid", argv[2])
     return OK
 
 
@@ -215,6 +226,7 @@ def xgroup_destroy(client: Client, argv: list[bytes]) -> Any:
         return 0
     assert target.stream is not None
     del target.stream.groups[argv[3]]
+    client.db.notify(STREAM, "xgroup-destroy", argv[2])
     # A reader blocked on this group must wake up to learn that it is gone.
     client.core.keyspace.signal_ready(client.db_index, argv[2])
     return 1
@@ -235,6 +247,8 @@ def xgroup_createconsumer(client: Client, argv: list[bytes]) -> Any:
     group = _xgroup_target(client, argv).group
     assert group is not None
     _, created = group.get_or_create_consumer(argv[4], client.core.keyspace.now_ms)
+    if created:
+        client.db.notify(STREAM, CONSUMER_CREATED, argv[2])
     return 1 if created else 0
 
 
@@ -251,7 +265,11 @@ def xgroup_createconsumer(client: Client, argv: list[bytes]) -> Any:
 def xgroup_delconsumer(client: Client, argv: list[bytes]) -> Any:
     group = _xgroup_target(client, argv).group
     assert group is not None
-    return group.delete_consumer(argv[4])
+    if argv[4] not in group.consumers:
+        return 0
+    pending = group.delete_consumer(argv[4])
+    client.db.notify(STREAM, "xgroup-delconsumer", argv[2])
+    return pending
 
 
 _XGROUP_HELP = (
@@ -438,7 +456,9 @@ def xclaim(client: Client, argv: list[bytes]) -> Any:
     if delivery_time is None or delivery_time < 0 or delivery_time > now:
         delivery_time = now
     group.advance_last_id(last_id)
-    consumer, _ = group.consumer_seen(argv[3], now)
+    consumer, created = group.consumer_seen(argv[3], now)
+    if created:
+        client.db.notify(STREAM, CONSUMER_CREATED, key)
     request = ClaimRequest(min_idle, delivery_time, retry_count, force, justid)
     return entries_reply(group.claim(stream, consumer, ids, request, now))
 
@@ -488,7 +508,9 @@ def xautoclaim(client: Client, argv: list[bytes]) -> Any:
     group = required_group(stream, key, argv[2])
     assert stream is not None
     now = client.core.keyspace.now_ms
-    consumer, _ = group.consumer_seen(argv[3], now)
+    consumer, created = group.consumer_seen(argv[3], now)
+    if created:
+        client.db.notify(STREAM, CONSUMER_CREATED, key)
     result = group.autoclaim(stream, consumer, start, count, min_idle, justid, now)
     claimed = entries_reply(result.claimed).data
     deleted = entries_reply([id_bulk(stream_id) for stream_id in result.deleted]).data

@@ -37,9 +37,10 @@ from ..engine.groups import ConsumerGroup
 from ..engine.stream import Stream
 from ..engine.streamid import MAX_ID, id_bulk, parse_id
 from ..errors import CommandError
+from ..events import STREAM
 from ..replies import NULL_ARRAY, PairList, RawReply
 from .args import INT64_MAX, c_bytes, option, parse_int
-from .groups import entries_reply, required_group
+from .groups import CONSUMER_CREATED, entries_reply, required_group
 from .keys import lookup_read_typed
 from .table import BeginKeyword, FindRange, command, key_spec
 
@@ -200,13 +201,13 @@ def serve_read(client: Client, request: ReadRequest) -> Any | None:
         stream, group = _checked(client, key, request.group)
         if stream is None:
             return None
-        entries = _serve_stream(client, request, stream, group, request.ids[0])
+        entries = _serve_stream(client, request, key, stream, group, request.ids[0])
         return PairList(((key, entries),)) if entries is not None else None
     targets = [_checked(client, key, request.group) for key in keys]
     served: list[tuple[bytes, Any]] = []
     for key, after, (stream, group) in zip(keys, request.ids, targets, strict=True):
         if stream is not None:
-            entries = _serve_stream(client, request, stream, group, after)
+            entries = _serve_stream(client, request, key, stream, group, after)
             if entries is not None:
                 served.append((key, entries))
     return PairList(served) if served else None
@@ -225,6 +226,7 @@ def _checked(
 def _serve_stream(
     client: Client,
     request: ReadRequest,
+    key: bytes,
     stream: Stream,
     group: ConsumerGroup | None,
     after: int,
@@ -235,7 +237,9 @@ def _serve_stream(
             return RawReply(stream.range_array(after + 1, MAX_ID, request.count)[1])
         return None
     now = client.core.keyspace.now_ms
-    consumer, _ = group.consumer_seen(request.consumer, now)
+    consumer, created = group.consumer_seen(request.consumer, now)
+    if created:
+        client.db.notify(STREAM, CONSUMER_CREATED, key)
     if after == NEW_ENTRIES:
         ids, entries = group.deliver_new(stream, consumer, request.count, request.noack, now)
         return RawReply(entries) if ids else None
@@ -258,10 +262,21 @@ def _read(client: Client, argv: list[bytes], group_read: bool) -> Any:
         keys=[(db_index, key) for key in request.keys],
         deadline_ms=request.deadline_ms,
         unblock_on_nokey=group_read,
-        retry=lambda: serve_read(client, request),
+        retry=lambda: serve_again(client, request),
         value_type=Stream,
         idle=lambda: nothing_to_serve(client, request),
     )
+
+
+def serve_again(client: Client, request: ReadRequest) -> Any | None:
+    """A woken reader's re-run. Valkey runs the whole command again, whose first pass
+    looks every key up (and checks it) before the serving pass; with several keys a
+    missing one shows as a second ``keymiss`` (and miss), so that pass is made here too.
+    With one key the serving pass's own check is all it takes."""
+    if len(request.keys) > 1:
+        for key in request.keys:
+            _checked(client, key, request.group)
+    return serve_read(client, request)
 
 
 def nothing_to_serve(client: Client, request: ReadRequest) -> bool:
@@ -274,7 +289,7 @@ def nothing_to_serve(client: Client, request: ReadRequest) -> bool:
     the re-run's one lasting side effect, the consumer's seen-time, is applied.
     """
     data = client.db.data
-    groups: list[ConsumerGroup] = []
+    groups: list[tuple[bytes, ConsumerGroup]] = []
     for key, after in zip(request.keys, request.ids, strict=True):
         stream = data.get(key)
         if type(stream) is not Stream or client.db.is_expired(key):
@@ -288,10 +303,11 @@ def nothing_to_serve(client: Client, request: ReadRequest) -> bool:
             return False
         if stream.length and stream.last_live_id() > group.last_id:
             return False
-        groups.append(group)
+        groups.append((key, group))
     now = client.core.keyspace.now_ms
-    for group in groups:
-        group.consumer_seen(request.consumer, now)
+    for key, group in groups:
+        if group.consumer_seen(request.consumer, now)[1]:  # deleted while it waited
+            client.db.notify(STREAM, CONSUMER_CREATED, key)
     return True
 
 

@@ -14,6 +14,10 @@ Invariants (Valkey 8.0.1's t_stream.c):
   key ready for blocked readers.
 * XRANGE and XLEN count keyspace hits and misses (a read lookup); the writers do
   not.
+* Keyspace events (Valkey's): ``xadd`` after a successful XADD (after ``new`` for a
+  key it creates), then ``xtrim`` when its trimming removed something; ``xdel`` and
+  ``xtrim`` when those removed something; ``xsetid`` on success. XADD tests the
+  notify setting once before calling ``notify`` (its hot path pays one test).
 * Replies of entries are the stored RESP bytes (``Stream.range_array``): the
   same in RESP2 and RESP3.
 """
@@ -43,6 +47,7 @@ from ..errors import (
     CommandError,
     wrong_arity,
 )
+from ..events import STREAM
 from ..replies import NULL_ARRAY, OK, RawReply
 from .args import SMALL_INTS, option, parse_int
 from .keys import lookup_read_typed
@@ -115,8 +120,10 @@ def xadd(client: Client, argv: list[bytes]) -> Any:
         db.add(key, stream)
     elif keyspace.watched or keyspace.invalidate is not None:  # WATCH, client-side caching
         keyspace.touch(db.index, key)
-    if options is not None and options.trims:
-        options.trim(stream)
+    if keyspace.notify_flags:
+        db.notify(STREAM, "xadd", key)
+    if options is not None and options.trims and options.trim(stream):
+        db.notify(STREAM, "xtrim", key)
     if keyspace.blocked_keys:
         keyspace.signal_ready(db.index, key)
     return text
@@ -221,6 +228,7 @@ def xdel(client: Client, argv: list[bytes]) -> Any:
     removed = stream.delete_ids(ids)
     if removed:
         db.touch(key)
+        db.notify(STREAM, "xdel", key)
     return removed
 
 
@@ -249,6 +257,7 @@ def xtrim(client: Client, argv: list[bytes]) -> Any:
     removed = options.trim(stream)
     if removed:
         db.touch(key)
+        db.notify(STREAM, "xtrim", key)
     return removed
 
 
@@ -283,7 +292,8 @@ def xsetid(client: Client, argv: list[bytes]) -> Any:
         else:
             raise CommandError(SYNTAX)
         j += 2
-    stream: Stream | None = client.db.lookup_typed(argv[1], Stream)
+    db = client.db
+    stream: Stream | None = db.lookup_typed(argv[1], Stream)
     if stream is None:
         raise CommandError(NO_SUCH_KEY)
     if last_id < stream.max_deleted_id:
@@ -298,4 +308,5 @@ def xsetid(client: Client, argv: list[bytes]) -> Any:
         stream.entries_added = entries_added
     if max_deleted:
         stream.max_deleted_id = max_deleted
+    db.notify(STREAM, "xsetid", argv[1])
     return OK

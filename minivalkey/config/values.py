@@ -381,7 +381,8 @@ def _parse_oom_values(words: list[str]) -> str:
 
 def _parse_events(words: list[str]) -> int:
     flags = 0
-    for char in words[0]:
+    # Valkey reads the classes as a C string: they end at a NUL byte.
+    for char in words[0].partition("\0")[0]:
         if char == "A":
             flags |= EVENTS_ALL
         elif char in CLASS_LETTERS:

@@ -18,7 +18,8 @@ Invariants:
 * No asyncio, no RESP: everything here is synchronous and testable directly.
 * Keyspace events (``notify``): ``new`` when a key comes into existence (``add``, or
   ``set`` of an absent key), ``expired`` when expiry removes one, ``evicted`` when
-  eviction does; the commands emit their own events.
+  eviction does; the commands emit their own events. An event whose class is on goes
+  to ``event_sink`` (if set) and is published through ``publish`` (pub/sub's, if set).
 
 The SCAN order index. Each time a key is inserted into a database (it was absent
 before) it receives the next number of a keyspace-wide, ever-increasing sequence.
@@ -79,7 +80,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from ..errors import WRONGTYPE, CommandError
-from ..events import EVICTED, EXPIRED, NEW
+from ..events import EVICTED, EXPIRED, NEW, deliver
 from . import strings as _strings  # noqa: F401  (registers bytes as the string type)
 
 # Dead entries tolerated in the SCAN order index before it is compacted.
@@ -372,8 +373,8 @@ class Database:
         (the default: nothing is set); see ``events``.
         """
         keyspace = self.keyspace
-        if keyspace.notify_flags & event_class and keyspace.event_sink is not None:
-            keyspace.event_sink(event_class, event, key, self.index)
+        if keyspace.notify_flags & event_class:
+            keyspace.publish_event(event_class, event, key, self.index)
 
     # -- access tracking ---------------------------------------------------------
 
@@ -526,12 +527,14 @@ class Keyspace:
         # shared with (and kept by) ``blocking.BlockingRegistry``.
         self.blocked_keys: Mapping[tuple[int, bytes], object] = {}
         self.blocked_keys_on_nokey: Mapping[tuple[int, bytes], int] = {}
-        # notify-keyspace-events as bits (``events``), and where events go.
+        # notify-keyspace-events as bits (``events``), and where events go: the tests'
+        # recorder, and pub/sub's publish (set by the server core).
         self.notify_flags = 0
         self.event_sink: Callable[[int, str, bytes, int], None] | None = None
         # Client-side caching (``tracking.Tracking.key_modified``) while some client may
         # cache a key, else None: ``touch`` tells it of every change.
         self.invalidate: Callable[[bytes, int], None] | None = None
+        self.publish: Callable[[bytes, bytes], int] | None = None
         self.stats_evicted_keys = 0
         # While CLIENT PAUSE stops expiry, keys past their deadline read as absent but
         # stay (the pause, pause.py, keeps this in step).
@@ -711,6 +714,14 @@ class Keyspace:
             setattr(b, name, mine)
         if self.accounting:  # the dirty sets changed hands
             self.dirty_dbs.update((a, b))
+
+    def publish_event(self, event_class: int, event: str, key: bytes, db_index: int) -> None:
+        """An event of a class that is on (``Database.notify`` tested it): recorded, then
+        published on its channels (``events.deliver``)."""
+        if self.event_sink is not None:
+            self.event_sink(event_class, event, key, db_index)
+        if self.publish is not None:
+            deliver(self.publish, self.notify_flags, event, key, db_index)
 
     def on_delete(self, db: Database, key: bytes, value: Any) -> None:
         for listener in self.delete_listeners:

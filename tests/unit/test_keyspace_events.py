@@ -10,10 +10,12 @@ Commands run in process on a manual clock.
 
 from __future__ import annotations
 
+import eventtable
 import inprocess
 import pytest
 
 from minivalkey import events
+from minivalkey.rdb.crc64 import crc64
 
 OWN = events.GENERIC | events.NEW | events.EXPIRED | events.EVICTED | events.KEY_MISS
 
@@ -186,3 +188,168 @@ def test_nothing_is_sent_while_the_classes_are_off() -> None:
     h = Harness()
     h.run("CONFIG", "SET", "notify-keyspace-events", "K$")
     assert h.events_of(("SET", "a", "1"), ("DEL", "a"), ("GET", "a")) == []
+
+
+# -- golden tables (all classes, as valkey-server published them) ----------------------
+
+
+def _string_payload(value: bytes) -> bytes:
+    """A DUMP payload of a string (RDB version 10)."""
+    body = b"\x00" + bytes([len(value)]) + value + b"\x0a\x00"
+    return body + crc64(body).to_bytes(8, "little")
+
+
+GENERIC: list[eventtable.Row] = [
+    ("SET a 1", [("new", "a"), ("set", "a")]),
+    ("SET b 2", [("new", "b"), ("set", "b")]),
+    ("DEL a b nokey", [("del", "a"), ("del", "b")]),
+    ("SET a 1", [("new", "a"), ("set", "a")]),
+    ("UNLINK a a", [("del", "a")]),
+    ("SET c 3", [("new", "c"), ("set", "c")]),
+    ("RENAME c d", [("new", "d"), ("rename_from", "c"), ("rename_to", "d")]),
+    ("SET e 1", [("new", "e"), ("set", "e")]),
+    ("RENAME d e", [("new", "e"), ("rename_from", "d"), ("rename_to", "e")]),
+    ("RENAME e e", []),
+    ("RENAME nokey x", []),
+    ("RENAMENX e f", [("new", "f"), ("rename_from", "e"), ("rename_to", "f")]),
+    ("SET g 1", [("new", "g"), ("set", "g")]),
+    ("RENAMENX f g", []),
+    ("COPY f h", [("new", "h"), ("copy_to", "h")]),
+    ("COPY f h", []),
+    ("COPY f h REPLACE", [("new", "h"), ("copy_to", "h")]),
+    ("COPY f h DB 2", [("new", "h", 2), ("copy_to", "h", 2)]),
+    ("COPY nokey x", [("keymiss", "nokey")]),
+    ("MOVE h 3", [("new", "h", 3), ("move_from", "h"), ("move_to", "h", 3)]),
+    ("SELECT 3", []),
+    ("SET taken 1", [("new", "taken", 3), ("set", "taken", 3)]),
+    ("GET nokey", [("keymiss", "nokey", 3)]),
+    ("SELECT 0", []),
+    ("SET taken 2", [("new", "taken"), ("set", "taken")]),
+    ("MOVE taken 3", []),
+    ("MOVE nokey 3", []),
+    ("SWAPDB 0 3", []),
+    ("GET h", []),
+    ("SWAPDB 0 3", []),
+    ("FLUSHDB", []),
+    ("SELECT 3", []),
+    ("FLUSHDB", []),
+    ("SELECT 2", []),
+    ("FLUSHDB", []),
+    ("SELECT 0", []),
+    ("EXISTS nokey nokey", [("keymiss", "nokey"), ("keymiss", "nokey")]),
+    ("TYPE nokey", [("keymiss", "nokey")]),
+    ("TTL nokey", [("keymiss", "nokey")]),
+    ("PTTL nokey", [("keymiss", "nokey")]),
+    ("EXPIRETIME nokey", [("keymiss", "nokey")]),
+    ("OBJECT ENCODING nokey", []),
+    ("TOUCH nokey", [("keymiss", "nokey")]),
+    ("DUMP nokey", [("keymiss", "nokey")]),
+    ("RESTORE r 0 {payload}", [("new", "r"), ("restore", "r")]),
+    ("RESTORE r 0 {payload}", []),
+    ("RESTORE r 0 {payload} REPLACE", [("new", "r"), ("restore", "r")]),
+    ("RESTORE r 99999999999999 {payload} REPLACE ABSTTL", [("new", "r"), ("restore", "r")]),
+    ("RESTORE r 1 {payload} REPLACE ABSTTL", [("del", "r")]),
+    ("RESTORE r2 1 {payload} ABSTTL", []),
+    ("RESTORE r 0 junk", []),
+]
+
+EXPIRY: list[eventtable.Row] = [
+    ("SET f 1", [("new", "f"), ("set", "f")]),
+    ("EXPIRE f 100000", [("expire", "f")]),
+    ("EXPIRE f 200000 LT", []),
+    ("EXPIRE f 50000 GT", []),
+    ("EXPIRE f 50000 LT", [("expire", "f")]),
+    ("PEXPIRE f 100000000 NX", []),
+    ("PEXPIRE f 100000000 XX", [("expire", "f")]),
+    ("EXPIREAT f 99999999999", [("expire", "f")]),
+    ("PEXPIREAT f 99999999999999", [("expire", "f")]),
+    ("PERSIST f", [("persist", "f")]),
+    ("PERSIST f", []),
+    ("PERSIST nokey", []),
+    ("EXPIRE nokey 10", []),
+    ("EXPIRE f 0", [("del", "f")]),
+    ("SET f 1", [("new", "f"), ("set", "f")]),
+    ("PEXPIREAT f 1", [("del", "f")]),
+    ("SET x 1", [("new", "x"), ("set", "x")]),
+    ("EXPIRE x -1", [("del", "x")]),
+    ("SET y 1", [("new", "y"), ("set", "y")]),
+    ("EXPIRE y x", []),
+    ("SET k v EX 100000", [("new", "k"), ("set", "k"), ("expire", "k")]),
+    ("SET k v PX 100000000 GET", [("set", "k"), ("expire", "k")]),
+    ("SET k w KEEPTTL", [("set", "k")]),
+    ("SET k v EXAT 99999999999", [("set", "k"), ("expire", "k")]),
+    ("SET k v PXAT 99999999999999 XX", [("set", "k"), ("expire", "k")]),
+    ("SET past v", [("new", "past"), ("set", "past")]),
+    ("SET past v EXAT 1", [("del", "past")]),
+    ("SET gone v PXAT 1", []),
+    ("SET k2 v EX 100000 NX", [("new", "k2"), ("set", "k2"), ("expire", "k2")]),
+    ("SET k2 v EX 100000 NX", []),
+    ("SETEX k 100000 v", [("set", "k"), ("expire", "k")]),
+    ("PSETEX k 100000000 v", [("set", "k"), ("expire", "k")]),
+    ("SETEX k 0 v", []),
+    ("GETEX k", []),
+    ("GETEX k EX 100000", [("expire", "k")]),
+    ("GETEX k PX 100000000", [("expire", "k")]),
+    ("GETEX k EXAT 99999999999", [("expire", "k")]),
+    ("GETEX k PERSIST", [("persist", "k")]),
+    ("GETEX k PERSIST", []),
+    ("GETEX k PXAT 1", [("del", "k")]),
+    ("GETEX nokey EX 10", [("keymiss", "nokey")]),
+    ("SET k v", [("new", "k"), ("set", "k")]),
+    ("GETDEL k", [("del", "k")]),
+    ("GETDEL k", [("keymiss", "k")]),
+]
+
+SORT_STORE: list[eventtable.Row] = [
+    ("RPUSH l 3 1 2", [("new", "l"), ("rpush", "l")]),
+    ("SADD s b a", [("new", "s"), ("sadd", "s")]),
+    ("ZADD z 1 x 2 y", [("new", "z"), ("zadd", "z")]),
+    ("SORT l STORE dst", [("new", "dst"), ("sortstore", "dst")]),
+    ("SORT s ALPHA STORE dst", [("sortstore", "dst")]),
+    ("SORT z BY nosort STORE dst", [("sortstore", "dst")]),
+    ("SORT l LIMIT 0 0 STORE dst", [("del", "dst")]),
+    ("SORT nokey STORE dst", [("keymiss", "nokey")]),
+    ("SORT l STORE l", [("sortstore", "l")]),
+    ("SORT_RO l", []),
+    ("SET w 1", [("new", "w"), ("set", "w")]),
+    ("SORT l BY w GET # STORE w", [("sortstore", "w")]),
+]
+
+# In a transaction the commands run, and publish, at EXEC; a discarded or refused one
+# publishes nothing.
+TRANSACTION: list[eventtable.Row] = [
+    ("MULTI", []),
+    ("SET a 1", []),
+    ("INCR a", []),
+    ("LPUSH l x", []),
+    ("RPOP l", []),
+    (
+        "EXEC",
+        [
+            ("new", "a"),
+            ("set", "a"),
+            ("incrby", "a"),
+            ("new", "l"),
+            ("lpush", "l"),
+            ("rpop", "l"),
+            ("del", "l"),
+        ],
+    ),  # fmt: skip
+    ("MULTI", []),
+    ("SET a 1", []),
+    ("NOSUCHCOMMAND", []),
+    ("EXEC", []),
+    ("MULTI", []),
+    ("SET b 1", []),
+    ("DISCARD", []),
+]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [GENERIC, EXPIRY, SORT_STORE, TRANSACTION],
+    ids=["generic", "expiry", "sort-store", "transaction"],
+)
+def test_golden_tables(table: list[eventtable.Row]) -> None:
+    payload = {"{payload}": _string_payload(b"restored")}
+    assert eventtable.mismatches(table, arguments=payload) == []
