@@ -12,8 +12,9 @@ Invariants:
 * CLIENT LIST / CLIENT INFO print Valkey 8.0.1's fields in Valkey's order. The
   fields that describe state (id, addresses, fd, name, age, idle, flags, db,
   multi, watch, argv-mem, multi-mem, cmd, redir, resp, lib-name, lib-ver, net and
-  command totals) are real; buffer and memory sizes follow Valkey's arithmetic
-  with the sizes its structures have on 64-bit builds.
+  command totals, sub, psub, ssub, and omem: the bytes waiting for the peer, on which
+  the output buffer limits are checked) are real; buffer and memory sizes follow
+  Valkey's arithmetic with the sizes its structures have on 64-bit builds.
 * CLIENT KILL's filter form checks every option before closing anything.
 """
 
