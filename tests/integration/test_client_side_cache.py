@@ -100,3 +100,25 @@ def test_expiry_invalidates(cached: redis.Redis, writer: redis.Redis) -> None:
     assert calls(writer, "get") == 1
     wait_until(lambda: cached.get("short") is None, message="the expiry reached redis-py")
     assert calls(writer, "get") == 2  # cached until the server's push, then read again
+
+
+def test_valkey_py_caches_without_any_patch(server: Server, writer: redis.Redis) -> None:
+    """valkey-py's own client-side cache (``cache_enabled=True``) asks nothing of the
+    server's name: it works against minivalkey as it is."""
+    import valkey
+
+    client = valkey.Valkey(port=server.port, protocol=3, cache_enabled=True)
+    try:
+        writer.set("foo", "bar")
+        assert client.get("foo") == b"bar"
+        assert client.get("foo") == b"bar"
+        assert calls(writer, "get") == 1  # the second read came from valkey-py's cache
+        writer.set("foo", "baz")
+        wait_until(
+            lambda: client.get("foo") == b"baz", message="the invalidation reached valkey-py"
+        )
+        assert calls(writer, "get") == 2
+        assert client.get("foo") == b"baz"
+        assert calls(writer, "get") == 2
+    finally:
+        client.close()
