@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -155,3 +156,23 @@ def keyspace_stats(client: RawClient) -> tuple[int, int]:
     text = client.command("INFO", "stats").decode()
     fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
     return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])
+
+
+@contextmanager
+def raw_clients(port: int, protocol: int = 2) -> Iterator[Callable[..., RawClient]]:
+    """A function opening ``RawClient``s on ``port``, each in ``protocol`` unless told
+    otherwise (a RESP3 one says HELLO 3 first); all of them close when the block ends."""
+    opened: list[RawClient] = []
+
+    def open_client(protocol: int = protocol) -> RawClient:
+        client = RawClient(port)
+        opened.append(client)
+        if protocol == 3:
+            assert client.command("HELLO", "3").startswith(b"%7\r\n")
+        return client
+
+    try:
+        yield open_client
+    finally:
+        for client in opened:
+            client.close()

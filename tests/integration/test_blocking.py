@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import redis
 import redis.asyncio
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
@@ -47,18 +47,8 @@ def control(server_for_blocking: Server) -> Iterator[RawClient]:
 
 @pytest.fixture
 def clients(server_for_blocking: Server) -> Iterator[Callable[[], RawClient]]:
-    opened: list[RawClient] = []
-
-    def open_client() -> RawClient:
-        client = RawClient(server_for_blocking.port)
-        opened.append(client)
-        return client
-
-    try:
+    with raw_clients(server_for_blocking.port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def wait_blocked(control: RawClient, count: int) -> None:

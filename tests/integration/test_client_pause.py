@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
@@ -27,18 +27,8 @@ def paused_server(make_server: Callable[..., Server]) -> Server:
 
 @pytest.fixture
 def clients(paused_server: Server) -> Iterator[Callable[[], RawClient]]:
-    opened: list[RawClient] = []
-
-    def open_client() -> RawClient:
-        client = RawClient(paused_server.port)
-        opened.append(client)
-        return client
-
-    try:
+    with raw_clients(paused_server.port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def info_field(client: RawClient, section: str, name: str) -> str:

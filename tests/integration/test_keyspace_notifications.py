@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
-from helpers import RawClient, wait_until
+from helpers import RawClient, raw_clients, wait_until
 
 from minivalkey import ManualClock, Server
 
@@ -63,20 +63,8 @@ def port(make_server: Callable[..., Server], clock: ManualClock) -> int:
 
 @pytest.fixture
 def connect(port: int) -> Iterator[Connect]:
-    opened: list[RawClient] = []
-
-    def open_client(protocol: int = 2) -> RawClient:
-        client = RawClient(port)
-        opened.append(client)
-        if protocol == 3:
-            assert client.command("HELLO", "3").startswith(b"%7\r\n")
-        return client
-
-    try:
+    with raw_clients(port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def listener(connect: Connect, protocol: int = 2, classes: str = "KEA") -> RawClient:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 
@@ -67,20 +67,8 @@ def control(server_for_blocking: Server) -> Iterator[RawClient]:
 
 @pytest.fixture
 def clients(server_for_blocking: Server) -> Iterator[Callable[..., RawClient]]:
-    opened: list[RawClient] = []
-
-    def open_client(protocol: int = 2) -> RawClient:
-        client = RawClient(server_for_blocking.port)
-        opened.append(client)
-        if protocol == 3:
-            assert client.command("HELLO", "3").startswith(b"%")
-        return client
-
-    try:
+    with raw_clients(server_for_blocking.port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def block(control: RawClient, client: RawClient, blocked: int, *command: str) -> None:

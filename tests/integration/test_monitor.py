@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
@@ -78,18 +78,8 @@ def monitor(server: Server, raw: RawClient) -> Iterator[Monitor]:
 
 @pytest.fixture
 def clients(server: Server) -> Iterator[Callable[[], RawClient]]:
-    opened: list[RawClient] = []
-
-    def open_client() -> RawClient:
-        client = RawClient(server.port)
-        opened.append(client)
-        return client
-
-    try:
+    with raw_clients(server.port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def test_commands_are_shown_after_they_ran(monitor: Monitor, raw: RawClient) -> None:

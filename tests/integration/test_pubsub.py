@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 
@@ -27,20 +27,8 @@ def port(make_server: Callable[..., Server]) -> int:
 
 @pytest.fixture
 def connect(port: int) -> Iterator[Connect]:
-    opened: list[RawClient] = []
-
-    def open_client(protocol: int = 2) -> RawClient:
-        client = RawClient(port)
-        opened.append(client)
-        if protocol == 3:
-            assert client.command("HELLO", "3").startswith(b"%7\r\n")
-        return client
-
-    try:
+    with raw_clients(port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def replies(client: RawClient, count: int) -> bytes:

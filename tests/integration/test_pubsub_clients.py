@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import helpers
 import pytest
 import redis
 import redis.asyncio
@@ -209,18 +210,8 @@ def info_int(client: RawClient, section: str, name: str) -> int:
 
 @pytest.fixture
 def raw_clients(valkey: Server) -> Iterator[Callable[[], RawClient]]:
-    opened: list[RawClient] = []
-
-    def open_client() -> RawClient:
-        client = RawClient(valkey.port)
-        opened.append(client)
-        return client
-
-    try:
+    with helpers.raw_clients(valkey.port) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 def publish_until_cut(

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 from minivalkey.clock import ManualClock
@@ -52,20 +52,8 @@ def server(make_server: Callable[..., Server]) -> Server:
 @pytest.fixture
 def connect(server: Server) -> Iterator[Callable[..., RawClient]]:
     """Opens connections, RESP3 ones (``HELLO 3``) unless told ``resp=2``."""
-    opened: list[RawClient] = []
-
-    def open_client(resp: int = 3) -> RawClient:
-        client = RawClient(server.port)
-        opened.append(client)
-        if resp == 3:
-            assert client.command("HELLO", "3").startswith(b"%7\r\n")
-        return client
-
-    try:
+    with raw_clients(server.port, 3) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 # -- the default mode -----------------------------------------------------------------------

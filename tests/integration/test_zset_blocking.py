@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
-from helpers import RawClient, encode_command, wait_until
+from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
 
@@ -70,20 +70,8 @@ def clients(
     server_for_blocking: Server, protocol: int
 ) -> Iterator[Callable[[], RawClient]]:
     """Opens clients speaking the test's protocol (the control client stays RESP2)."""
-    opened: list[RawClient] = []
-
-    def open_client() -> RawClient:
-        client = RawClient(server_for_blocking.port)
-        if protocol == 3:
-            assert client.command("HELLO", "3").startswith(b"%")
-        opened.append(client)
-        return client
-
-    try:
+    with raw_clients(server_for_blocking.port, protocol) as open_client:
         yield open_client
-    finally:
-        for client in opened:
-            client.close()
 
 
 # -- served at once, timeouts, errors ----------------------------------------------------------
