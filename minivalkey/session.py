@@ -67,6 +67,53 @@ class Connection(Protocol):
 
 
 class Client:
+    # Fixed attributes: faster to read than an instance dict on every command
+    # (``__weakref__``: the fault tests check that a gone client is freed).
+    __slots__ = (
+        "__weakref__",
+        "core",
+        "connection",
+        "id",
+        "addr",
+        "laddr",
+        "fd",
+        "unix",
+        "db_index",
+        "db",
+        "protocol",
+        "name",
+        "lib_name",
+        "lib_ver",
+        "authenticated",
+        "fast",
+        "subscribed_context",
+        "subscriptions",
+        "subscriber",
+        "tracking_reads",
+        "tracking",
+        "multi",
+        "multi_failed",
+        "watched",
+        "watch_dirty",
+        "reply_off",
+        "skip_next_reply",
+        "skip_current_reply",
+        "no_evict",
+        "_no_touch",
+        "created_ms",
+        "last_interaction_ms",
+        "last_spec",
+        "closing",
+        "blocked",
+        "deny_blocking",
+        "commands_processed",
+        "net_input_bytes",
+        "net_output_bytes",
+        "query_buffer_len",
+        "output_class",
+        "monitoring",
+    )
+
     def __init__(
         self,
         core: ServerCore,
