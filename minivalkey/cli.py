@@ -26,7 +26,7 @@ from . import __version__, logs
 from .config import Config, ConfigError
 from .core import VALKEY_VERSION, ServerCore
 from .resp import split_inline_args
-from .server import Shell, new_event_loop
+from .shell import Shell, new_event_loop
 
 USAGE = """Usage: minivalkey-server [/path/to/valkey.conf] [options]
        minivalkey-server - (read config from stdin)

@@ -22,7 +22,7 @@ from typing import Any
 from .clock import Clock
 from .config import Config
 from .core import ServerCore
-from .server import Shell, new_event_loop
+from .shell import Shell, new_event_loop
 
 
 class Server:

@@ -20,8 +20,9 @@ from minivalkey.config import Config
 from minivalkey.core import ServerCore
 from minivalkey.dispatcher import execute
 from minivalkey.errors import PROTECTED_MODE_DENIED, protected_command
-from minivalkey.server import ClientConnection, Shell
+from minivalkey.server import ClientConnection
 from minivalkey.session import Client
+from minivalkey.shell import Shell
 
 DEBUG_REFUSED = protected_command("DEBUG", "enable-debug-command")
 

@@ -109,8 +109,8 @@ def test_runs_when_hiredis_and_uvloop_are_missing() -> None:
         import sys
         sys.modules["hiredis"] = None  # importing either now raises ImportError
         sys.modules["uvloop"] = None
-        import minivalkey.resp, minivalkey.server
-        assert not minivalkey.resp.HAVE_HIREDIS and not minivalkey.server.HAVE_UVLOOP
+        import minivalkey.resp, minivalkey.shell
+        assert not minivalkey.resp.HAVE_HIREDIS and not minivalkey.shell.HAVE_UVLOOP
         import redis
         from minivalkey import Server
         with Server() as server:

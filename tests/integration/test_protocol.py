@@ -11,7 +11,8 @@ from helpers import RawClient, encode_command
 
 from minivalkey import Server
 from minivalkey.core import ServerCore
-from minivalkey.server import ClientConnection, Shell
+from minivalkey.server import ClientConnection
+from minivalkey.shell import Shell
 
 
 class RecordingTransport:
