@@ -176,3 +176,26 @@ def raw_clients(port: int, protocol: int = 2) -> Iterator[Callable[..., RawClien
     finally:
         for client in opened:
             client.close()
+
+
+class SendRecorder:
+    """A stand-in for a client's connection that keeps what is sent to the client
+    outside its replies (``Client.send``), for registry tests without an event loop."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def close_after_reply(self) -> None:  # pragma: no cover - not used by these tests
+        pass
+
+    def close_now(self) -> None:  # pragma: no cover - not used by these tests
+        pass
+
+    def deliver(self, reply: object) -> None:  # pragma: no cover - not used by these tests
+        pass
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    def output_buffer_size(self) -> int:  # pragma: no cover - not used by these tests
+        return 0

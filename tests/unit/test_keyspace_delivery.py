@@ -10,32 +10,14 @@ the keyevent channel's, for each event in the order the command publishes them.
 from __future__ import annotations
 
 import inprocess
+from helpers import SendRecorder
 
 from minivalkey.pubsub import CHANNELS, PATTERNS
 from minivalkey.session import Client
 
 
-class Recorder:
-    """A connection that keeps what is sent to its client."""
-
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def close_after_reply(self) -> None:  # pragma: no cover - not used here
-        pass
-
-    def close_now(self) -> None:  # pragma: no cover - not used here
-        pass
-
-    def deliver(self, reply: object) -> None:  # pragma: no cover - not used here
-        pass
-
-    def send(self, data: bytes) -> None:
-        self.sent.append(data)
-
-
-def subscriber(h: inprocess.Harness, protocol: int = 2) -> tuple[Client, Recorder]:
-    recorder = Recorder()
+def subscriber(h: inprocess.Harness, protocol: int = 2) -> tuple[Client, SendRecorder]:
+    recorder = SendRecorder()
     client = Client(h.core, recorder)
     client.protocol = protocol
     h.core.add_client(client)

@@ -8,32 +8,11 @@ Golden bytes were checked against valkey-server 8.0.1.
 from __future__ import annotations
 
 import pytest
+from helpers import SendRecorder
 
 from minivalkey.core import ServerCore
 from minivalkey.pubsub import CHANNELS, PATTERNS, SHARD_CHANNELS, matches
 from minivalkey.session import OBUF_NORMAL, OBUF_PUBSUB, Client
-
-
-class Recorder:
-    """A connection that keeps what is sent to its client."""
-
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def close_after_reply(self) -> None:  # pragma: no cover - not used here
-        pass
-
-    def close_now(self) -> None:  # pragma: no cover - not used here
-        pass
-
-    def deliver(self, reply: object) -> None:  # pragma: no cover - not used here
-        pass
-
-    def send(self, data: bytes) -> None:
-        self.sent.append(data)
-
-    def output_buffer_size(self) -> int:  # pragma: no cover - not used here
-        return 0
 
 
 @pytest.fixture
@@ -41,8 +20,8 @@ def core() -> ServerCore:
     return ServerCore()
 
 
-def connect(core: ServerCore, protocol: int = 2) -> tuple[Client, Recorder]:
-    recorder = Recorder()
+def connect(core: ServerCore, protocol: int = 2) -> tuple[Client, SendRecorder]:
+    recorder = SendRecorder()
     client = Client(core, recorder)
     client.protocol = protocol
     core.add_client(client)
