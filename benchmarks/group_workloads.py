@@ -681,6 +681,22 @@ def _rate(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def pinning_text(pin: bool) -> str:
+    """How server and driver were placed, for a results page."""
+    if pin:
+        return f"server pinned to CPU {SERVER_CPU}, driver to CPU {LOAD_CPU} (taskset)"
+    return "no CPU pinning"
+
+
+def version_lines(runs: Sequence[Running]) -> list[str]:
+    """One results-page line per server measured: its label, version and notes."""
+    return [
+        f"- {LABELS[r.kind]}: {r.version}" + (f" ({', '.join(r.notes)})" if r.notes else "")
+        for r in runs
+    ]
+
+
+
 def report(runs: Sequence[ServerRun], settings: Settings, elapsed: float, quick: bool) -> str:
     by_kind = {r.kind: r for r in runs}
     mine = by_kind.get("minivalkey")
@@ -714,15 +730,8 @@ def report(runs: Sequence[ServerRun], settings: Settings, elapsed: float, quick:
                     extra,
                 ]
             )
-    pinning = (
-        f"server pinned to CPU {SERVER_CPU}, driver to CPU {LOAD_CPU} (taskset)"
-        if settings.pin
-        else "no CPU pinning"
-    )
-    versions = [
-        f"- {LABELS[r.kind]}: {r.version}" + (f" ({', '.join(r.notes)})" if r.notes else "")
-        for r in runs
-    ]
+    pinning = pinning_text(settings.pin)
+    versions = version_lines(runs)
     lines = [
         f"## Consumer-group workloads ({'quick' if quick else 'full'} mode)",
         "",

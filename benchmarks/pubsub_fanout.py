@@ -43,9 +43,17 @@ from pathlib import Path
 
 import benchlib
 import figures
-from bench import LOAD_CPU, SERVER_CPU
+from bench import LOAD_CPU
 from blocking_latency import LABELS, Running, pinning_possible, started
-from group_workloads import EXTRA_ROUNDS, QUIET_PERCENT, QUIET_WAIT_S, Meter, Sample
+from group_workloads import (
+    EXTRA_ROUNDS,
+    QUIET_PERCENT,
+    QUIET_WAIT_S,
+    Meter,
+    Sample,
+    pinning_text,
+    version_lines,
+)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-pubsub.md"
 HEADER = """# Pub/Sub benchmarks
@@ -298,15 +306,8 @@ def report(runs: Sequence[ServerRun], settings: Settings, elapsed: float, quick:
                     + (f" of {measured}" if measured > settings.repetitions else ""),
                 ]
             )
-    pinning = (
-        f"server pinned to CPU {SERVER_CPU}, driver to CPU {LOAD_CPU} (taskset)"
-        if settings.pin
-        else "no CPU pinning"
-    )
-    versions = [
-        f"- {LABELS[r.kind]}: {r.version}" + (f" ({', '.join(r.notes)})" if r.notes else "")
-        for r in runs
-    ]
+    pinning = pinning_text(settings.pin)
+    versions = version_lines(runs)
     lines = [
         f"## PUBLISH fan-out ({'quick' if quick else 'full'} mode)",
         "",
