@@ -39,8 +39,9 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import versions
 from .blocking import BlockingRegistry
 from .clock import Clock, SystemClock
 from .commands.table import (
@@ -64,9 +65,9 @@ from .tracking import Tracking
 if TYPE_CHECKING:
     from .session import Client
 
-VALKEY_VERSION = "8.0.1"
-REDIS_VERSION = "7.2.4"
-SERVER_NAME = "valkey"
+VALKEY_VERSION = versions.VALKEY_VERSION
+REDIS_VERSION = versions.REDIS_VERSION
+SERVER_NAME = versions.SERVER_NAME
 
 # The memory accounted for before any key exists (Valkey's used_memory_startup is
 # about this much).
@@ -195,6 +196,12 @@ class ServerCore:
         self.keyspace.notify_flags = self.config.get_int("notify-keyspace-events")
         # maxmemory, eviction and access tracking (see the module docstring).
         self.maxmemory = 0
+        # Whether memory was over maxmemory before the command running now (scripts
+        # read it: Valkey's pre_command_oom_state); kept by the slow path while gated.
+        self.pre_command_oom = False
+        # Scripting (scripting/): the EVAL side, built on first use, and the running script.
+        self.eval_scripts: Any = None
+        self.script_run: Any = None
         self.gated = False
         # The changes not derived from commandstats (see ``dirty``).
         self.dirty_adjustment = 0

@@ -124,8 +124,10 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         return _reject(client, spec, argv, errors.NOAUTH)
     if client.multi is not None and NO_MULTI in spec.flags:
         return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
-    if core.gated and core.before_command(client, spec, argv) and _uses_memory(client, spec):
-        return _reject(client, spec, argv, errors.OOM)
+    if core.gated:
+        core.pre_command_oom = oom = core.before_command(client, spec, argv)
+        if oom and _uses_memory(client, spec):
+            return _reject(client, spec, argv, errors.OOM)
     if client.subscribed_context or spec.checked:
         refused = pubsub_refusal(client, spec)
         if refused is not None:

@@ -1,0 +1,286 @@
+"""Conversions between reply values and Lua values, both ways, as Valkey's script_lua.c.
+
+Command reply -> Lua (what ``server.call`` returns), by the script's protocol
+(``server.setresp``): integers are numbers, bulk strings strings, a RESP2 null
+(bulk or array) is ``false`` and a RESP3 null ``nil``; a status is ``{ok=...}``, an
+error ``{err=...}``; arrays are tables (a RESP3 null inside leaves a hole); RESP3
+maps are ``{map={k=v}}``, sets ``{set={k=true}}``, doubles ``{double=n}``, big
+numbers ``{big_number=s}``, verbatim strings ``{verbatim_string={format=, string=}}``,
+booleans booleans. The common values convert directly; the rest go through their
+encoding and ``_Parser``, so the result is the one the bytes describe.
+
+Lua -> reply (what a script returns), by the script's protocol for booleans:
+strings are bulk strings, numbers integers (truncated, as C's cast), ``true`` is
+``:1`` (RESP2 script) or a boolean, ``false`` a null (RESP2 script) or a boolean;
+tables are, in order of precedence, an error (``err``), a status (``ok``), a double,
+a big number, a verbatim string, a map, a set, else an array up to the first nil.
+Anything else (functions, userdata, nil) is a null.
+
+Invariant: an error table written in a reply counts in the error statistics unless
+it carries ``ignore_error_stats_update`` (its error was counted when the command
+that raised it answered).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from lupa import lua51
+
+from ..replies import SimpleString
+from ..resp import encode
+from ..resp.encoder import format_double
+
+_lua_type = lua51.lua_type
+_LLONG_MIN = -(2**63)
+_TWO_63 = 2.0**63
+
+
+def error_fields(text: str) -> tuple[str, bool]:
+    """Valkey's luaPushErrorBuff: the ``err`` text for an error message, either
+    ``-CODE message`` (the code kept) or a bare message (``ERR`` prepended)."""
+    if text.startswith("-"):
+        body = text[1:]
+        code, space, message = body.partition(" ")
+        if not space:
+            code, message = "ERR", body
+    else:
+        code, message = "ERR", text
+    return code + " " + message.strip("\r\n"), True
+
+
+def to_lua_number(value: float) -> int:
+    """C's ``(long long)`` cast of a Lua number (x86: out of range gives LLONG_MIN)."""
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value) or not -_TWO_63 <= value < _TWO_63:
+        return _LLONG_MIN
+    return math.trunc(value)
+
+
+class ReplyToLua:
+    """Converts a command's reply value to the Lua value ``server.call`` returns."""
+
+    def __init__(self, table: Callable[[], Any]) -> None:
+        self.table = table
+
+    def error_table(self, text: str, ignore_stats: bool) -> Any:
+        err = self.table()
+        err[b"err"] = text.encode()
+        if ignore_stats:
+            err[b"ignore_error_stats_update"] = True
+        return err
+
+    def convert(self, value: Any, resp: int) -> Any:
+        kind = type(value)
+        if kind is int or kind is bytes:
+            return value
+        if value is None:
+            return False if resp == 2 else None
+        if kind is SimpleString:
+            status = self.table()
+            status[b"ok"] = value.encode()
+            return status
+        if kind is list:
+            items = self.table()
+            index = 1
+            for item in value:
+                converted = self.convert(item, resp)
+                if converted is not None:
+                    items[index] = converted
+                index += 1
+            return items
+        if kind is str:
+            return value.encode()
+        if kind is bool:
+            return value if resp == 3 else int(value)
+        return _Parser(self, encode(value, resp)).parse()
+
+
+class _Parser:
+    """RESP2/RESP3 reply bytes to Lua values (the values ``ReplyToLua`` does not
+    convert directly: pre-encoded stream entries, maps, doubles ...)."""
+
+    def __init__(self, owner: ReplyToLua, data: bytes) -> None:
+        self.owner = owner
+        self.data = data
+        self.pos = 0
+
+    def _line(self) -> bytes:
+        end = self.data.index(b"\r\n", self.pos)
+        line = self.data[self.pos + 1 : end]
+        self.pos = end + 2
+        return line
+
+    def parse(self) -> Any:
+        data = self.data
+        kind = data[self.pos : self.pos + 1]
+        line = self._line()
+        table = self.owner.table
+        if kind == b":":
+            return int(line)
+        if kind == b"$" or kind == b"=":
+            length = int(line)
+            if length < 0:
+                return False
+            body = data[self.pos : self.pos + length]
+            self.pos += length + 2
+            if kind == b"$":
+                return body
+            verbatim = table()
+            inner = table()
+            inner[b"format"] = body[:3]
+            inner[b"string"] = body[4:]
+            verbatim[b"verbatim_string"] = inner
+            return verbatim
+        if kind == b"+":
+            status = table()
+            status[b"ok"] = line
+            return status
+        if kind == b"-":
+            text, _ = error_fields("-" + line.decode("utf-8", "replace"))
+            return self.owner.error_table(text, True)
+        if kind == b"*" or kind == b">":
+            count = int(line)
+            if count < 0:
+                return False
+            items = table()
+            for index in range(1, count + 1):
+                item = self.parse()
+                if item is not None:
+                    items[index] = item
+            return items
+        if kind == b"%":
+            inner = table()
+            for _ in range(int(line)):
+                key = self.parse()
+                value = self.parse()
+                if key is not None:
+                    inner[key] = value
+            result = table()
+            result[b"map"] = inner
+            return result
+        if kind == b"~":
+            inner = table()
+            for _ in range(int(line)):
+                key = self.parse()
+                if key is not None:
+                    inner[key] = True
+            result = table()
+            result[b"set"] = inner
+            return result
+        if kind == b"_":
+            return None
+        if kind == b"#":
+            return line == b"t"
+        if kind == b",":
+            result = table()
+            result[b"double"] = float(line)
+            return result
+        if kind == b"(":
+            result = table()
+            result[b"big_number"] = line
+            return result
+        if kind == b"|":  # attributes are read past, as Valkey does
+            for _ in range(2 * int(line)):
+                self.parse()
+            return self.parse()
+        raise ValueError(f"unexpected reply type {kind!r}")
+
+
+class LuaToReply:
+    """Encodes a script's return value for the caller (Valkey's luaReplyToRedisReply).
+
+    ``count_error`` is called with each error text written that was not counted yet.
+    """
+
+    def __init__(self, count_error: Callable[[str], None]) -> None:
+        self.count_error = count_error
+
+    def encode(self, value: Any, script_resp: int, caller_resp: int) -> bytes:
+        out: list[bytes] = []
+        self._write(value, script_resp, caller_resp, out)
+        return b"".join(out)
+
+    def _write(self, value: Any, sresp: int, cresp: int, out: list[bytes]) -> None:
+        kind = type(value)
+        if kind is bytes:
+            out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+        elif kind is bool:
+            if sresp == 2:
+                out.append(b":1\r\n" if value else (b"$-1\r\n" if cresp == 2 else b"_\r\n"))
+            elif cresp == 3:
+                out.append(b"#t\r\n" if value else b"#f\r\n")
+            else:
+                out.append(b":1\r\n" if value else b":0\r\n")
+        elif kind is int or kind is float:
+            out.append(b":%d\r\n" % to_lua_number(value))
+        elif _lua_type(value) == "table":
+            self._write_table(value, sresp, cresp, out)
+        else:
+            out.append(b"$-1\r\n" if cresp == 2 else b"_\r\n")
+
+    def _write_table(self, table: Any, sresp: int, cresp: int, out: list[bytes]) -> None:
+        err = table[b"err"]
+        if type(err) is bytes:
+            message = err.decode("utf-8", "replace").replace("\r", " ").replace("\n", " ")
+            if table[b"ignore_error_stats_update"] is not True:
+                self.count_error(message)
+            out.append(b"-%s\r\n" % message.encode())
+            return
+        ok = table[b"ok"]
+        if type(ok) is bytes:
+            out.append(b"+%s\r\n" % ok.replace(b"\r", b" ").replace(b"\n", b" "))
+            return
+        double = table[b"double"]
+        if type(double) in (int, float):
+            text = format_double(float(double))
+            out.append(b",%s\r\n" % text if cresp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
+            return
+        big = table[b"big_number"]
+        if type(big) is bytes:
+            big = big.replace(b"\r", b" ").replace(b"\n", b" ")
+            out.append(b"(%s\r\n" % big if cresp == 3 else b"$%d\r\n%s\r\n" % (len(big), big))
+            return
+        verbatim = table[b"verbatim_string"]
+        if _lua_type(verbatim) == "table":
+            fmt, text = verbatim[b"format"], verbatim[b"string"]
+            if type(fmt) is bytes and type(text) is bytes:
+                if cresp == 3:
+                    out.append(b"=%d\r\n%s:%s\r\n" % (len(text) + 4, fmt[:3], text))
+                else:
+                    out.append(b"$%d\r\n%s\r\n" % (len(text), text))
+                return
+        mapping = table[b"map"]
+        if _lua_type(mapping) == "table":
+            pieces: list[bytes] = []
+            count = 0
+            for key, value in mapping.items():
+                self._write(key, sresp, cresp, pieces)
+                self._write(value, sresp, cresp, pieces)
+                count += 1
+            out.append(b"%%%d\r\n" % count if cresp == 3 else b"*%d\r\n" % (2 * count))
+            out.extend(pieces)
+            return
+        members = table[b"set"]
+        if _lua_type(members) == "table":
+            pieces = []
+            count = 0
+            for key in members.keys():
+                self._write(key, sresp, cresp, pieces)
+                count += 1
+            out.append(b"~%d\r\n" % count if cresp == 3 else b"*%d\r\n" % count)
+            out.extend(pieces)
+            return
+        pieces = []
+        index = 1
+        while True:
+            item = table[index]
+            if item is None:
+                break
+            self._write(item, sresp, cresp, pieces)
+            index += 1
+        out.append(b"*%d\r\n" % (index - 1))
+        out.extend(pieces)

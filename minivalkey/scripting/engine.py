@@ -1,0 +1,172 @@
+"""One sandboxed Lua 5.1 state (lupa) with Valkey's libraries, API and count hook.
+
+Invariants:
+* A state is built once and lives until SCRIPT FLUSH (or FUNCTION FLUSH for the
+  functions' state) replaces it; its Lua memory is capped (``max_memory``), so a
+  runaway script fails with an error instead of taking the server down.
+* What a script can reach is decided in ``sandbox.py``; this module installs the
+  libraries and the ``server``/``redis`` API table before the globals are locked.
+* The API's Python side is an object with a ``run`` attribute (the running
+  ``ScriptRun``); every API function reads it, so there is one API per state.
+* While a script runs, the count hook calls ``tick`` every 100000 Lua instructions
+  (``busy.py`` decides there whether the script is busy, serves the other clients
+  and reports a kill).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lupa import lua51
+
+from . import sandbox
+from .notail import without_tail_calls
+
+# What a script can never reach, whatever the library set.
+_REMOVED = (
+    b"python",
+    b"io",
+    b"debug",
+    b"package",
+    b"require",
+    b"module",
+    b"dofile",
+    b"loadfile",
+    b"print",
+)
+
+MAX_MEMORY = 1 << 30  # bytes of Lua heap per state
+
+
+def _refuse_attributes(obj: Any, name: Any, setting: bool) -> Any:
+    raise AttributeError("not accessible")
+
+
+class LuaEngine:
+    """A Lua state prepared for scripts: ``compile`` a body, ``call`` a compiled one."""
+
+    def __init__(
+        self,
+        tick: Callable[[], bool],
+        kill_error: Callable[[], Any],
+        chunkname: bytes = b"@user_script",
+        max_memory: int = MAX_MEMORY,
+    ) -> None:
+        self.chunkname = chunkname
+        lua = self.lua = lua51.LuaRuntime(
+            encoding=None,
+            unpack_returned_tuples=True,
+            register_eval=False,
+            register_builtins=False,
+            attribute_filter=_refuse_attributes,
+            max_memory=max_memory,
+        )
+        self.table = lua.table
+        self.table_from = lua.table_from
+        globals_ = self.globals = lua.globals()
+        self._loadstring = globals_[b"loadstring"]
+        self._dump = globals_[b"string"][b"dump"]
+        try:
+            from .libs import install_all
+        except ImportError:  # the bundled libraries are optional while they are built
+            pass
+        else:
+            install_all(lua)
+        os_table = lua.table()
+        os_table[b"clock"] = globals_[b"os"][b"clock"]
+        globals_[b"os"] = os_table
+        tools = self._tools = self.load_internal(sandbox.SETUP, b"=[sandbox]")(tick, kill_error)
+        self.wrap = self.load_internal(
+            b"return function(f) return function(...) return f(...) end end", b"=[sandbox]"
+        )()
+        self._run = self.load_internal(
+            b"local xpcall, handler = ... "
+            b"return function(f) local ok, v = xpcall(f, handler) return ok, v end",
+            b"=[sandbox]",
+        )(tools[b"xpcall"], tools[b"handler"])
+        self._run_with = self.load_internal(
+            b"local xpcall, handler = ... return function(f, a, b) "
+            b"local ok, v = xpcall(function() return f(a, b) end, handler) return ok, v end",
+            b"=[sandbox]",
+        )(tools[b"xpcall"], tools[b"handler"])
+        self._setfenv = tools[b"setfenv"]
+        self.arm = tools[b"arm"]
+        self.disarm = tools[b"disarm"]
+        wrapped = tools[b"wrapped"]
+        for name in (
+            b"setmetatable",
+            b"getmetatable",
+            b"rawset",
+            b"rawget",
+            b"next",
+            b"pairs",
+            b"loadstring",
+            b"load",
+            b"getfenv",
+            b"setfenv",
+        ):
+            globals_[name] = wrapped[name]
+        for name in _REMOVED:
+            globals_[name] = None
+
+    def _compile(self, source: bytes, name: bytes) -> tuple[Any, Any]:
+        result = self._loadstring(source, name)
+        if type(result) is tuple:
+            return None, result[1]
+        return result, None
+
+    def load_internal(self, source: str | bytes, name: bytes) -> Any:
+        """Compile a chunk of the server's own Lua (its frames are skipped by the
+        error handler once ``name`` is marked internal) and return it uncalled."""
+        if isinstance(source, str):
+            source = source.encode()
+        function, message = self._compile(source, name)
+        if function is None:
+            raise RuntimeError(message)
+        tools = getattr(self, "_tools", None)
+        if tools is not None:
+            tools[b"internal"][name] = True
+        return function
+
+    def install_api(self, api: Any, pcall: Any) -> None:
+        """Make ``api`` the ``server`` and ``redis`` globals and ``pcall`` the global
+        pcall; then the state's globals are complete."""
+        self._tools[b"internal"][b"=[sandbox]"] = True
+        self._tools[b"internal"][b"=[api]"] = True
+        self.globals[b"server"] = api
+        self.globals[b"redis"] = api
+        self.globals[b"pcall"] = pcall
+
+    def make_env(self, hidden: tuple[bytes, ...] = ()) -> tuple[Any, Any]:
+        """A fresh script environment: the proxy scripts see, and the private table of
+        its contents (where ``KEYS``/``ARGV`` go)."""
+        hide = self.lua.table_from({name: True for name in hidden})
+        env, contents = self._tools[b"make_env"](hide)
+        self._tools[b"set_default_env"](env)
+        string_meta = self.lua.eval('getmetatable("")')
+        string_meta[b"__index"] = self._tools[b"protect"](self.globals[b"string"])
+        return env, contents
+
+    def compile(self, body: bytes, env: Any, chunkname: bytes | None = None) -> tuple[Any, Any]:
+        """``(function, None)``, or ``(None, error message)`` when the body does not
+        compile; the function runs in ``env``."""
+        function, message = self._compile(body, chunkname or self.chunkname)
+        if function is None:
+            return None, message
+        function, _ = self._compile(without_tail_calls(self._dump(function)), b"=?")
+        self._setfenv(function, env)
+        return function, None
+
+    def call(self, function: Any) -> tuple[bool, Any]:
+        """Run a compiled function under the error handler: ``(True, result)`` or
+        ``(False, error table or value)``."""
+        return self._run(function)
+
+    def call_with(self, function: Any, first: Any, second: Any) -> tuple[bool, Any]:
+        """``call`` passing two arguments (a function's keys and args tables)."""
+        return self._run_with(function, first, second)
+
+    def memory(self) -> int:
+        """Bytes the Lua heap holds (INFO used_memory_lua)."""
+        return int(self.lua.get_memory_used() or 0)
