@@ -27,8 +27,24 @@ if TYPE_CHECKING:
 
 _EVAL_FLAGS = "noscript skip_monitor may_replicate no_mandatory_keys stale"
 _EVAL_RO_FLAGS = "noscript skip_monitor no_mandatory_keys stale readonly"
-_RW_SPECS = (key_spec("RW access update", BeginIndex(2), FindKeynum(0, 1, 1)),)
+_RW_SPECS = (
+    key_spec(
+        "RW access update",
+        BeginIndex(2),
+        FindKeynum(0, 1, 1),
+        "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+    ),
+)
+_PLAIN_RW_SPECS = (key_spec("RW access update", BeginIndex(2), FindKeynum(0, 1, 1)),)
 _RO_SPECS = (key_spec("RO access", BeginIndex(2), FindKeynum(0, 1, 1)),)
+_NOTED_RO_SPECS = (
+    key_spec(
+        "RO access",
+        BeginIndex(2),
+        FindKeynum(0, 1, 1),
+        "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+    ),
+)
 _KEYS = numkeys_finder(0, 2, 3)
 _EVAL_COMPLEXITY = "Depends on the script that is executed."
 
@@ -74,7 +90,7 @@ def _evalsha(client: Client, argv: list[bytes], read_only: bool) -> Any:
     _EVAL_FLAGS,
     group="scripting",
     since="2.6.0",
-    acl="scripting",
+
     key_specs=_RW_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -90,8 +106,8 @@ def eval_(client: Client, argv: list[bytes]) -> Any:
     _EVAL_RO_FLAGS,
     group="scripting",
     since="7.0.0",
-    acl="scripting",
-    key_specs=_RO_SPECS,
+
+    key_specs=_NOTED_RO_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
     summary="Runs a read-only Lua script on the server.",
@@ -106,8 +122,8 @@ def eval_ro(client: Client, argv: list[bytes]) -> Any:
     _EVAL_FLAGS,
     group="scripting",
     since="2.6.0",
-    acl="scripting",
-    key_specs=_RW_SPECS,
+
+    key_specs=_PLAIN_RW_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
     summary="Runs a cached Lua script by its SHA1 digest.",
@@ -122,7 +138,7 @@ def evalsha(client: Client, argv: list[bytes]) -> Any:
     _EVAL_RO_FLAGS,
     group="scripting",
     since="7.0.0",
-    acl="scripting",
+
     key_specs=_RO_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -156,40 +172,10 @@ _SCRIPT_HELP = (
 
 @subcommand(
     SCRIPT,
-    "help",
-    2,
-    "loading stale",
-    acl="scripting",
-    summary="Answers help for the SCRIPT subcommands.",
-)
-def script_help(client: Client, argv: list[bytes]) -> Any:
-    return help_reply(argv, _SCRIPT_HELP)
-
-
-@subcommand(
-    SCRIPT,
-    "exists",
-    -3,
-    "noscript",
-    acl="scripting",
-    tips="request_policy:all_shards response_policy:agg_logical_and",
-    complexity="O(N) with N being the number of scripts to check (so checking a "
-    "single script is an O(1) operation).",
-    summary="Answers whether each script is in the script cache.",
-)
-def script_exists(client: Client, argv: list[bytes]) -> Any:
-    scripts = client.core.eval_scripts
-    if scripts is None:
-        return [0] * (len(argv) - 2)
-    return [1 if scripts.get(sha) is not None else 0 for sha in argv[2:]]
-
-
-@subcommand(
-    SCRIPT,
     "flush",
     -2,
     "noscript",
-    acl="scripting",
+
     tips="request_policy:all_nodes response_policy:all_succeeded",
     complexity="O(N) with N being the number of scripts in cache",
     summary="Empties the script cache.",
@@ -205,17 +191,48 @@ def script_flush(client: Client, argv: list[bytes]) -> Any:
 
 @subcommand(
     SCRIPT,
-    "load",
-    3,
-    "noscript stale",
-    acl="scripting",
-    tips="request_policy:all_nodes response_policy:all_succeeded",
-    complexity="O(N) with N being the length in bytes of the script body.",
-    summary="Puts a script in the script cache without running it.",
+    "help",
+    2,
+    "loading stale",
+
+    summary="Answers help for the SCRIPT subcommands.",
 )
-def script_load(client: Client, argv: list[bytes]) -> Any:
-    sha, _ = scripts_of(client).create(argv[2], from_load=True)
-    return sha
+def script_help(client: Client, argv: list[bytes]) -> Any:
+    return help_reply(argv, _SCRIPT_HELP)
+
+
+@subcommand(
+    SCRIPT,
+    "debug",
+    3,
+    "noscript",
+    since="3.2.0",
+
+    complexity="O(1)",
+    summary="Chooses the debug mode of the scripts run next.",
+)
+def script_debug(client: Client, argv: list[bytes]) -> Any:
+    mode = argv[2].lower()
+    if mode == b"no":
+        return OK
+    if mode in (b"yes", b"sync"):
+        raise CommandError("ERR The Lua debugger is not available on this server")
+    raise CommandError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+
+
+@subcommand(
+    SCRIPT,
+    "kill",
+    2,
+    "noscript allow_busy",
+
+    tips="request_policy:all_shards response_policy:one_succeeded",
+    summary="Stops the Lua script that is running now.",
+)
+def script_kill(client: Client, argv: list[bytes]) -> Any:
+    from ..scripting.busy import kill
+
+    return kill(client.core, eval_mode=True)
 
 
 @subcommand(
@@ -224,7 +241,7 @@ def script_load(client: Client, argv: list[bytes]) -> Any:
     3,
     "noscript",
     since="8.0.0",
-    acl="scripting",
+
     summary="Answers the body of a cached script.",
 )
 def script_show(client: Client, argv: list[bytes]) -> Any:
@@ -237,33 +254,32 @@ def script_show(client: Client, argv: list[bytes]) -> Any:
 
 @subcommand(
     SCRIPT,
-    "kill",
-    2,
-    "noscript allow_busy",
-    acl="scripting",
-    tips="request_policy:all_shards response_policy:one_succeeded",
-    summary="Stops the Lua script that is running now.",
-)
-def script_kill(client: Client, argv: list[bytes]) -> Any:
-    from ..scripting.busy import kill
+    "load",
+    3,
+    "noscript stale",
 
-    return kill(client.core, eval_mode=True)
+    tips="request_policy:all_nodes response_policy:all_succeeded",
+    complexity="O(N) with N being the length in bytes of the script body.",
+    summary="Puts a script in the script cache without running it.",
+)
+def script_load(client: Client, argv: list[bytes]) -> Any:
+    sha, _ = scripts_of(client).create(argv[2], from_load=True)
+    return sha
 
 
 @subcommand(
     SCRIPT,
-    "debug",
-    3,
+    "exists",
+    -3,
     "noscript",
-    since="3.2.0",
-    acl="scripting",
-    complexity="O(1)",
-    summary="Chooses the debug mode of the scripts run next.",
+
+    tips="request_policy:all_shards response_policy:agg_logical_and",
+    complexity="O(N) with N being the number of scripts to check (so checking a "
+    "single script is an O(1) operation).",
+    summary="Answers whether each script is in the script cache.",
 )
-def script_debug(client: Client, argv: list[bytes]) -> Any:
-    mode = argv[2].lower()
-    if mode == b"no":
-        return OK
-    if mode in (b"yes", b"sync"):
-        raise CommandError("ERR The Lua debugger is not available on this server")
-    raise CommandError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+def script_exists(client: Client, argv: list[bytes]) -> Any:
+    scripts = client.core.eval_scripts
+    if scripts is None:
+        return [0] * (len(argv) - 2)
+    return [1 if scripts.get(sha) is not None else 0 for sha in argv[2:]]

@@ -99,6 +99,7 @@ _GROUP_CATEGORIES = {
     "generic": "@keyspace",
     "connection": "@connection",
     "transactions": "@transaction",
+    "scripting": "@scripting",
     "server": None,
 }
 
@@ -244,8 +245,8 @@ class CommandSpec:
 
         if WRITE in self.flags:
             add("@write")
-        if READONLY in self.flags:
-            add("@read")
+        if READONLY in self.flags and self.group != "scripting":
+            add("@read")  # Valkey gives scripting commands no implicit @read
         if ADMIN in self.flags:
             add("@admin")
             add("@dangerous")
