@@ -60,18 +60,55 @@ def to_lua_number(value: float) -> int:
     return math.trunc(value)
 
 
+# Lua helpers for the conversions: one call across the boundary per value instead of
+# one per field. ``shape`` classifies a returned table as luaReplyToRedisReply does
+# (raw reads, in its order of precedence) and hands an array's items back at once.
+CONVERSION_HELPERS = r"""
+local rawget, type, unpack = rawget, type, unpack
+local function status(s) return {ok = s} end
+local function failure(e, ignore)
+  if ignore then return {err = e, ignore_error_stats_update = true} end
+  return {err = e}
+end
+local function shape(t)
+  local v = rawget(t, "err")
+  if type(v) == "string" then return 1, v, rawget(t, "ignore_error_stats_update") end
+  v = rawget(t, "ok")
+  if type(v) == "string" then return 2, v end
+  v = rawget(t, "double")
+  if type(v) == "number" then return 3, v end
+  v = rawget(t, "big_number")
+  if type(v) == "string" then return 4, v end
+  v = rawget(t, "verbatim_string")
+  if type(v) == "table" then
+    local f, s = rawget(v, "format"), rawget(v, "string")
+    if type(f) == "string" and type(s) == "string" then return 5, f, s end
+  end
+  v = rawget(t, "map")
+  if type(v) == "table" then return 6, v end
+  v = rawget(t, "set")
+  if type(v) == "table" then return 7, v end
+  local n = 0
+  while rawget(t, n + 1) ~= nil do n = n + 1 end
+  if n > 4000 then return 8, n end
+  return 0, n, unpack(t, 1, n)
+end
+return status, failure, shape
+"""
+
+
 class ReplyToLua:
     """Converts a command's reply value to the Lua value ``server.call`` returns."""
 
-    def __init__(self, table: Callable[[], Any]) -> None:
+    def __init__(
+        self, table: Callable[[], Any], table_from: Callable[..., Any], helpers: Any
+    ) -> None:
         self.table = table
+        self.table_from = table_from
+        self.status, self.failure, self.shape = helpers
 
     def error_table(self, text: str, ignore_stats: bool) -> Any:
-        err = self.table()
-        err[b"err"] = text.encode()
-        if ignore_stats:
-            err[b"ignore_error_stats_update"] = True
-        return err
+        return self.failure(text.encode(), ignore_stats)
 
     def convert(self, value: Any, resp: int) -> Any:
         kind = type(value)
@@ -80,18 +117,10 @@ class ReplyToLua:
         if value is None:
             return False if resp == 2 else None
         if kind is SimpleString:
-            status = self.table()
-            status[b"ok"] = value.encode()
-            return status
+            return self.status(value.encode())
         if kind is list:
-            items = self.table()
-            index = 1
-            for item in value:
-                converted = self.convert(item, resp)
-                if converted is not None:
-                    items[index] = converted
-                index += 1
-            return items
+            convert = self.convert
+            return self.table_from([convert(item, resp) for item in value])
         if kind is str:
             return value.encode()
         if kind is bool:
@@ -196,8 +225,9 @@ class LuaToReply:
     ``count_error`` is called with each error text written that was not counted yet.
     """
 
-    def __init__(self, count_error: Callable[[str], None]) -> None:
+    def __init__(self, count_error: Callable[[str], None], helpers: Any) -> None:
         self.count_error = count_error
+        self.shape = helpers[2]
 
     def encode(self, value: Any, script_resp: int, caller_resp: int) -> bytes:
         out: list[bytes] = []
@@ -223,64 +253,51 @@ class LuaToReply:
             out.append(b"$-1\r\n" if cresp == 2 else b"_\r\n")
 
     def _write_table(self, table: Any, sresp: int, cresp: int, out: list[bytes]) -> None:
-        err = table[b"err"]
-        if type(err) is bytes:
-            message = err.decode("utf-8", "replace").replace("\r", " ").replace("\n", " ")
-            if table[b"ignore_error_stats_update"] is not True:
+        found = self.shape(table)
+        kind = found[0]
+        if kind == 0:
+            out.append(b"*%d\r\n" % found[1])
+            write = self._write
+            for item in found[2:]:
+                write(item, sresp, cresp, out)
+        elif kind == 1:
+            message = found[1].decode("utf-8", "replace").replace("\r", " ").replace("\n", " ")
+            if found[2] is not True:
                 self.count_error(message)
             out.append(b"-%s\r\n" % message.encode())
-            return
-        ok = table[b"ok"]
-        if type(ok) is bytes:
-            out.append(b"+%s\r\n" % ok.replace(b"\r", b" ").replace(b"\n", b" "))
-            return
-        double = table[b"double"]
-        if type(double) in (int, float):
-            text = format_double(float(double))
+        elif kind == 2:
+            out.append(b"+%s\r\n" % found[1].replace(b"\r", b" ").replace(b"\n", b" "))
+        elif kind == 3:
+            text = format_double(float(found[1]))
             out.append(b",%s\r\n" % text if cresp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
-            return
-        big = table[b"big_number"]
-        if type(big) is bytes:
-            big = big.replace(b"\r", b" ").replace(b"\n", b" ")
+        elif kind == 4:
+            big = found[1].replace(b"\r", b" ").replace(b"\n", b" ")
             out.append(b"(%s\r\n" % big if cresp == 3 else b"$%d\r\n%s\r\n" % (len(big), big))
-            return
-        verbatim = table[b"verbatim_string"]
-        if _lua_type(verbatim) == "table":
-            fmt, text = verbatim[b"format"], verbatim[b"string"]
-            if type(fmt) is bytes and type(text) is bytes:
-                if cresp == 3:
-                    out.append(b"=%d\r\n%s:%s\r\n" % (len(text) + 4, fmt[:3], text))
-                else:
-                    out.append(b"$%d\r\n%s\r\n" % (len(text), text))
-                return
-        mapping = table[b"map"]
-        if _lua_type(mapping) == "table":
+        elif kind == 5:
+            fmt, text = found[1], found[2]
+            if cresp == 3:
+                out.append(b"=%d\r\n%s:%s\r\n" % (len(text) + 4, fmt[:3], text))
+            else:
+                out.append(b"$%d\r\n%s\r\n" % (len(text), text))
+        elif kind == 6:
             pieces: list[bytes] = []
             count = 0
-            for key, value in mapping.items():
+            for key, value in found[1].items():
                 self._write(key, sresp, cresp, pieces)
                 self._write(value, sresp, cresp, pieces)
                 count += 1
             out.append(b"%%%d\r\n" % count if cresp == 3 else b"*%d\r\n" % (2 * count))
             out.extend(pieces)
-            return
-        members = table[b"set"]
-        if _lua_type(members) == "table":
+        elif kind == 7:
             pieces = []
             count = 0
-            for key in members.keys():
+            for key in found[1].keys():
                 self._write(key, sresp, cresp, pieces)
                 count += 1
             out.append(b"~%d\r\n" % count if cresp == 3 else b"*%d\r\n" % count)
             out.extend(pieces)
-            return
-        pieces = []
-        index = 1
-        while True:
-            item = table[index]
-            if item is None:
-                break
-            self._write(item, sresp, cresp, pieces)
-            index += 1
-        out.append(b"*%d\r\n" % (index - 1))
-        out.extend(pieces)
+        else:  # a long array: read item by item
+            count = found[1]
+            out.append(b"*%d\r\n" % count)
+            for index in range(1, count + 1):
+                self._write(table[index], sresp, cresp, out)

@@ -8,9 +8,10 @@ Invariants:
   libraries and the ``server``/``redis`` API table before the globals are locked.
 * The API's Python side is an object with a ``run`` attribute (the running
   ``ScriptRun``); every API function reads it, so there is one API per state.
-* While a script runs, the count hook calls ``tick`` every 100000 Lua instructions
+* The count hook is always on and calls ``tick`` every 100000 Lua instructions
   (``busy.py`` decides there whether the script is busy, serves the other clients
-  and reports a kill).
+  and reports a kill); a kill swaps in an every-line hook, and ``arm`` restores the
+  count hook after that run.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class LuaEngine:
             globals_[name] = wrapped[name]
         for name in _REMOVED:
             globals_[name] = None
+        self.arm()  # the count hook stays on: it costs one call per 100000 instructions
 
     def _compile(self, source: bytes, name: bytes) -> tuple[Any, Any]:
         result = self._loadstring(source, name)

@@ -71,6 +71,22 @@ def parse_shebang(body: bytes) -> tuple[frozenset[str] | None, int]:
     return frozenset(flags), end
 
 
+# Sets KEYS and ARGV in the script environment from one call: the key count, then
+# the keys and the arguments.
+_SET_ARGUMENTS = b"""
+local contents = ...
+local select = select
+return function(numkeys, ...)
+  local all = {...}
+  local keys, args = {}, {}
+  for i = 1, numkeys do keys[i] = all[i] end
+  for i = numkeys + 1, select("#", ...) do args[i - numkeys] = all[i] end
+  contents.KEYS = keys
+  contents.ARGV = args
+end
+"""
+
+
 class Script:
     """A compiled EVAL script."""
 
@@ -91,6 +107,7 @@ class EvalScripts:
         self._host: ScriptHost | None = None
         self._env: Any = None
         self._contents: Any = None
+        self._set_arguments: Any = None
         self.scripts: dict[bytes, Script] = {}
         self.lru: OrderedDict[bytes, None] = OrderedDict()
         self.evicted = 0
@@ -102,6 +119,9 @@ class EvalScripts:
         if host is None:
             host = self._host = ScriptHost(self.core)
             self._env, self._contents = host.engine.make_env((b"__redis__err__handler",))
+            self._set_arguments = host.engine.load_internal(_SET_ARGUMENTS, b"=[api]")(
+                self._contents
+            )
         return host
 
     def lua_memory(self) -> int:
@@ -180,10 +200,7 @@ class EvalScripts:
                 )
             read_only = read_only or NO_WRITES in flags
             allow_oom = ALLOW_OOM in flags
-        contents = self._contents
-        table_from = host.engine.table_from
-        contents[b"KEYS"] = table_from(keys)
-        contents[b"ARGV"] = table_from(args)
+        self._set_arguments(len(keys), *keys, *args)
         if sha in self.lru:
             self.lru.move_to_end(sha)
         return host.execute(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..replies import ErrorReply, RawReply
 from . import busy
 from .api import build_api
-from .convert import LuaToReply, ReplyToLua, error_fields
+from .convert import CONVERSION_HELPERS, LuaToReply, ReplyToLua, error_fields
 from .engine import LuaEngine
 from .run import ScriptRun, script_client
 
@@ -40,8 +40,10 @@ class ScriptHost:
         self.core = core
         self.run: ScriptRun | None = None
         self.engine = LuaEngine(self._tick, self._kill_error, chunkname)
-        self.to_lua = ReplyToLua(self.engine.table)
-        self.to_reply = LuaToReply(core.stats.count_error)
+        engine = self.engine
+        helpers = engine.load_internal(CONVERSION_HELPERS, b"=[api]")()
+        self.to_lua = ReplyToLua(engine.table, engine.table_from, helpers)
+        self.to_reply = LuaToReply(core.stats.count_error, helpers)
         api, pcall = build_api(self)
         self.api = api
         self.engine.install_api(api, pcall)
@@ -74,7 +76,6 @@ class ScriptHost:
         self.run = run
         core.script_run = run
         engine = self.engine
-        engine.arm()
         try:
             if arguments is None:
                 ok, value = engine.call(function)
@@ -86,7 +87,8 @@ class ScriptHost:
             core.stats.count_error(text)
             return ErrorReply(text)
         finally:
-            engine.disarm()
+            if run.killed:
+                engine.arm()  # the kill left the every-line hook behind
             self.run = None
             core.script_run = None
             if run.timed_out:

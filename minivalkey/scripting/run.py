@@ -27,6 +27,7 @@ from __future__ import annotations
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
+from .. import dispatcher
 from ..commands.table import DENYOOM, MAY_REPLICATE, NOSCRIPT, WRITE, CommandSpec, lookup
 from ..replies import ErrorReply
 from ..session import Client
@@ -114,8 +115,6 @@ def refusal(run: ScriptRun, spec: CommandSpec | None, argv: list[bytes]) -> str 
 def script_call(run: ScriptRun, argv: list[bytes]) -> tuple[Any, str | None]:
     """Run one command for the script: ``(reply, None)``, or ``(None, refusal)`` when
     the script rules refuse it (already counted as Valkey counts it)."""
-    from ..dispatcher import call, call_shown  # the dispatcher imports the table too
-
     spec = lookup(argv)
     refused = refusal(run, spec, argv)
     client = run.client
@@ -130,9 +129,9 @@ def script_call(run: ScriptRun, argv: list[bytes]) -> tuple[Any, str | None]:
         run.write_dirty = True
     client.last_spec = spec
     if core.monitors.clients:
-        reply = call_shown(client, spec, argv)
+        reply = dispatcher.call_shown(client, spec, argv)
     else:
-        reply = call(client, spec, argv)
+        reply = dispatcher.call(client, spec, argv)
     return reply, None
 
 
