@@ -24,6 +24,7 @@ from . import (  # noqa: F401
     objects,
     pause,
     pubsub,
+    replication,
     scripting,
     server,
     setalgebra,
