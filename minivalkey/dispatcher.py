@@ -29,7 +29,9 @@ Invariants:
   ``ServerCore.before_command`` after the NOAUTH and no-MULTI checks, as Valkey's
   processCommand handles maxmemory: over the limit, a command flagged denyoom (an
   EXEC whose queue holds one) is refused with OOM, inside MULTI too (the transaction
-  then fails). Then, as Valkey, a monitor is refused commands that touch keys, and a
+  then fails); with ``min-replicas-to-write`` in force, a write (an EXEC queuing
+  one, a script declaring writes) is refused with NOREPLICAS. Then, as Valkey, a
+  monitor is refused commands that touch keys, and a
   command CLIENT PAUSE holds is postponed (``BLOCKED``; ``reprocess`` runs it later).
 * Monitors see a command after it ran (``Monitors.feed``), never one refused or
   queued; an EXEC refused before running answers EXECABORT with the reason and is
@@ -46,7 +48,7 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, CommandSpec, lookup
+from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, WRITE, CommandSpec, lookup
 from .errors import CommandError
 from .monitor import KEYSPACE_REFUSED, touches_keyspace
 from .pubsub import refusal as pubsub_refusal
@@ -126,15 +128,17 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
     if core.gated:
         core.pre_command_oom = oom = core.before_command(client, spec, argv)
-        if oom and _uses_memory(client, spec):
+        if oom and _uses_memory(client, spec, argv):
             return _reject(client, spec, argv, errors.OOM)
+        if core.too_few_replicas and WRITE in _flags_of(client, spec, argv):
+            return _reject(client, spec, argv, errors.NOREPLICAS)
     if client.subscribed_context or spec.checked:
         refused = pubsub_refusal(client, spec)
         if refused is not None:
             return _reject(client, spec, argv, refused)
     monitors = core.monitors
     if monitors.clients or core.pause.actions:  # MONITOR attached, or CLIENT PAUSE in force
-        flags = _flags_of(client, spec)
+        flags = _flags_of(client, spec, argv)
         if client.monitoring and touches_keyspace(flags):
             return _reject(client, spec, argv, KEYSPACE_REFUSED)
         if core.pause.holds(client, flags):
@@ -183,28 +187,34 @@ def reprocess(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     return reply
 
 
-def _flags_of(client: Client, spec: CommandSpec) -> Collection[str]:
+def _command_flags(client: Client, spec: CommandSpec, argv: list[bytes]) -> Collection[str]:
+    """Valkey's getCommandFlags: the spec's flags, or those its arguments decide."""
+    flags_for = spec.flags_for
+    return spec.flags if flags_for is None else flags_for(client, argv)
+
+
+def _flags_of(client: Client, spec: CommandSpec, argv: list[bytes]) -> Collection[str]:
     """A command's flags as processCommand weighs them: an EXEC's include those of the
     commands it queued (Valkey's mstate.cmd_flags)."""
     if spec.name != "exec" or spec.parent is not None or not client.multi:
-        return spec.flags
+        return _command_flags(client, spec, argv)
     flags = set(spec.flags)
     for line in client.multi:
         queued = lookup(line)
         if queued is not None:
-            flags.update(queued.flags)
+            flags.update(_command_flags(client, queued, line))
     return flags
 
 
-def _uses_memory(client: Client, spec: CommandSpec) -> bool:
+def _uses_memory(client: Client, spec: CommandSpec, argv: list[bytes]) -> bool:
     """Valkey's denyoom test: the command's flag, or for EXEC any queued command's."""
-    if DENYOOM in spec.flags:
+    if DENYOOM in _command_flags(client, spec, argv):
         return True
     if spec.name != "exec" or spec.parent is not None or client.multi is None:
         return False
-    for argv in client.multi:
-        queued = lookup(argv)
-        if queued is not None and DENYOOM in queued.flags:
+    for line in client.multi:
+        queued = lookup(line)
+        if queued is not None and DENYOOM in _command_flags(client, queued, line):
             return True
     return False
 
