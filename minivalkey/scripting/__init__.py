@@ -1,0 +1,1 @@
+"""Lua scripting: the Lua runtime, the libraries scripts see, EVAL and FUNCTION."""
