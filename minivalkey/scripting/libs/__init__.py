@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lupa.lua51 import LuaRuntime
 
-from . import bit, cjson
+from . import bit, cjson, struct
 from .loader import LIBRARY_SOURCE
 
 __all__ = ["LIBRARY_SOURCE", "install_all"]
@@ -21,4 +21,5 @@ __all__ = ["LIBRARY_SOURCE", "install_all"]
 def install_all(lua: LuaRuntime) -> None:
     """Sets the globals cjson, struct, cmsgpack and bit (Valkey's loading order)."""
     cjson.install(lua)
+    struct.install(lua)
     bit.install(lua)
