@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lupa.lua51 import LuaRuntime
 
-from . import bit, cjson, struct
+from . import bit, cjson, cmsgpack, struct
 from .loader import LIBRARY_SOURCE
 
 __all__ = ["LIBRARY_SOURCE", "install_all"]
@@ -22,4 +22,5 @@ def install_all(lua: LuaRuntime) -> None:
     """Sets the globals cjson, struct, cmsgpack and bit (Valkey's loading order)."""
     cjson.install(lua)
     struct.install(lua)
+    cmsgpack.install(lua)
     bit.install(lua)
