@@ -188,3 +188,33 @@ def test_library_frames_share_one_chunk_name() -> None:
     assert sources[1] == ours
     first_outside = next(s for s in sources[1:] if s != ours)
     assert first_outside == "@user_script"
+
+
+def test_libraries_need_no_global_after_install() -> None:
+    """The sandbox may remove globals (debug, math, ...) and lock the rest once the
+    libraries are in: they keep what they use. Results as valkey-server 8.0.1 gives them."""
+    lua = new_runtime()
+    lua.execute(
+        b"""
+        local G, pairs, rawset, setmetatable, error = _G, pairs, rawset, setmetatable, error
+        local keep = {cjson = cjson, cmsgpack = cmsgpack, bit = bit, struct = struct,
+          pcall = pcall, loadstring = loadstring, select = select, type = type,
+          tostring = tostring, pairs = pairs, unpack = unpack, string = string,
+          table = table}
+        for k in pairs(G) do G[k] = nil end
+        for k, v in pairs(keep) do rawset(G, k, v) end
+        setmetatable(G, {__newindex = function(_, k) error("no new global " .. k, 2) end})
+        """
+    )
+    assert run(lua, "local r = cjson.decode('[1,') return r") == (
+        'false, "user_script:1: Expected value but found T_END at character 4"'
+    )
+    assert run(lua, "local r = struct.pack('i', {}) return r") == (
+        "false, \"user_script:1: bad argument #2 to 'pack' (number expected, got table)\""
+    )
+    assert run(lua, "return cmsgpack.unpack(cmsgpack.pack({1, 'a'}, 0.5))") == (
+        'true, {[1]=1,[2]="a"}, 0.5'
+    )
+    assert run(lua, "return bit.tohex(bit.bxor(0x0f, 0xff)), cjson.encode({x = 1})") == (
+        'true, "000000f0", "{\\"x\\":1}"'
+    )

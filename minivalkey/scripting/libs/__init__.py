@@ -13,14 +13,15 @@ from __future__ import annotations
 from lupa.lua51 import LuaRuntime
 
 from . import bit, cjson, cmsgpack, struct
-from .loader import LIBRARY_SOURCE
+from .loader import LIBRARY_SOURCE, support
 
 __all__ = ["LIBRARY_SOURCE", "install_all"]
 
 
 def install_all(lua: LuaRuntime) -> None:
     """Sets the globals cjson, struct, cmsgpack and bit (Valkey's loading order)."""
-    cjson.install(lua)
-    struct.install(lua)
-    cmsgpack.install(lua)
-    bit.install(lua)
+    helpers = support(lua)
+    cjson.install(lua, helpers)
+    struct.install(lua, helpers)
+    cmsgpack.install(lua, helpers)
+    bit.install(lua, helpers)

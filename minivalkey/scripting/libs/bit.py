@@ -3,12 +3,14 @@ bxor, lshift, rshift, arshift, rol, ror, bswap). The library is Lua code (bit.lu
 
 from __future__ import annotations
 
+from typing import Any
+
 from lupa.lua51 import LuaRuntime
 
 from .floats import nan_low32
 from .loader import run_chunk, set_global, support
 
 
-def install(lua: LuaRuntime) -> None:
-    """Sets the global table `bit`."""
-    set_global(lua, "bit", run_chunk(lua, "bit", support(lua), nan_low32))
+def install(lua: LuaRuntime, helpers: Any = None) -> None:
+    """Sets the global table `bit` (helpers: a `loader.support` table to share)."""
+    set_global(lua, "bit", run_chunk(lua, "bit", support(lua, helpers), nan_low32))

@@ -10,6 +10,8 @@ userdata needs a metatable to print so, and hides it this way).
 
 from __future__ import annotations
 
+from typing import Any
+
 from lupa.lua51 import LuaRuntime
 
 from .loader import run_chunk, run_source, set_global, support
@@ -25,9 +27,9 @@ return null
 """
 
 
-def install(lua: LuaRuntime) -> None:
-    """Sets the global table `cjson`."""
-    helpers = support(lua)
+def install(lua: LuaRuntime, helpers: Any = None) -> None:
+    """Sets the global table `cjson` (helpers: a `loader.support` table to share)."""
+    helpers = support(lua, helpers)
     null = run_source(lua, _NULL)
     encode = run_chunk(lua, "cjson_encode", helpers, null)
     decode = run_chunk(lua, "cjson_decode", helpers, null)

@@ -9,6 +9,7 @@ function) should skip frames whose `source` is `LIBRARY_SOURCE` as it skips C fr
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -17,6 +18,7 @@ from lupa.lua51 import LuaRuntime
 LIBRARY_SOURCE = "=minivalkey-libs"
 
 
+@cache
 def _source(name: str) -> bytes:
     return resources.files(__package__).joinpath(name + ".lua").read_bytes()
 
@@ -31,8 +33,11 @@ def run_chunk(lua: LuaRuntime, name: str, *args: Any) -> Any:
     return run_source(lua, _source(name), *args)
 
 
-def support(lua: LuaRuntime) -> Any:
-    """A fresh table of the shared helpers (argument checks, error raising)."""
+def support(lua: LuaRuntime, helpers: Any = None) -> Any:
+    """The table of shared helpers (argument checks, error raising): `helpers` when given
+    (one table serves every library of a runtime), else a fresh one."""
+    if helpers is not None:
+        return helpers
     return run_chunk(lua, "support", LIBRARY_SOURCE.encode())
 
 
