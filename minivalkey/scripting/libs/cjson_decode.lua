@@ -282,6 +282,10 @@ end
 
 local parse_value
 
+-- Tokens are kinds of the C tokeniser; where the next byte alone decides one (a
+-- separator right after a value), it is taken without the tokeniser.
+local SCALAR = { [T_STRING] = true, [T_NUMBER] = true, [T_BOOLEAN] = true }
+
 -- p: the position after the opening bracket; sp: the C parser's stack slots in use.
 local function parse_array(cfg, s, p, depth, sp)
   depth = depth + 1
@@ -296,17 +300,26 @@ local function parse_array(cfg, s, p, depth, sp)
   end
   local i = 1
   while true do
-    value, p = parse_value(cfg, s, kind, value, at, p, depth, sp + 1)
+    if not SCALAR[kind] then
+      value, p = parse_value(cfg, s, kind, value, at, p, depth, sp + 1)
+    end
     t[i] = value
     i = i + 1
-    kind, value, at, p = next_token(cfg, s, p)
-    if kind == T_ARR_END then
-      return t, p
+    local c = byte(s, p)
+    if c == 44 then
+      kind, value, at, p = next_token(cfg, s, p + 1)
+    elseif c == 93 then
+      return t, p + 1
+    else
+      kind, value, at, p = next_token(cfg, s, p)
+      if kind == T_ARR_END then
+        return t, p
+      end
+      if kind ~= T_COMMA then
+        parse_error("comma or array end", kind, value, at)
+      end
+      kind, value, at, p = next_token(cfg, s, p)
     end
-    if kind ~= T_COMMA then
-      parse_error("comma or array end", kind, value, at)
-    end
-    kind, value, at, p = next_token(cfg, s, p)
   end
 end
 
@@ -326,21 +339,34 @@ local function parse_object(cfg, s, p, depth, sp)
       parse_error("object key string", kind, value, at)
     end
     local key = value
-    kind, value, at, p = next_token(cfg, s, p)
-    if kind ~= T_COLON then
-      parse_error("colon", kind, value, at)
+    if byte(s, p) == 58 then
+      p = p + 1
+    else
+      kind, value, at, p = next_token(cfg, s, p)
+      if kind ~= T_COLON then
+        parse_error("colon", kind, value, at)
+      end
     end
     kind, value, at, p = next_token(cfg, s, p)
-    value, p = parse_value(cfg, s, kind, value, at, p, depth, sp + 2)
+    if not SCALAR[kind] then
+      value, p = parse_value(cfg, s, kind, value, at, p, depth, sp + 2)
+    end
     t[key] = value
-    kind, value, at, p = next_token(cfg, s, p)
-    if kind == T_OBJ_END then
-      return t, p
+    local c = byte(s, p)
+    if c == 44 then
+      kind, value, at, p = next_token(cfg, s, p + 1)
+    elseif c == 125 then
+      return t, p + 1
+    else
+      kind, value, at, p = next_token(cfg, s, p)
+      if kind == T_OBJ_END then
+        return t, p
+      end
+      if kind ~= T_COMMA then
+        parse_error("comma or object end", kind, value, at)
+      end
+      kind, value, at, p = next_token(cfg, s, p)
     end
-    if kind ~= T_COMMA then
-      parse_error("comma or object end", kind, value, at)
-    end
-    kind, value, at, p = next_token(cfg, s, p)
   end
 end
 
