@@ -22,6 +22,7 @@ from typing import Any
 from lupa import lua51
 
 from . import sandbox
+from .libs import LIBRARY_SOURCE, install_all
 from .notail import without_tail_calls
 
 # What a script can never reach, whatever the library set.
@@ -68,12 +69,7 @@ class LuaEngine:
         globals_ = self.globals = lua.globals()
         self._loadstring = globals_[b"loadstring"]
         self._dump = globals_[b"string"][b"dump"]
-        try:
-            from .libs import install_all
-        except ImportError:  # the bundled libraries are optional while they are built
-            pass
-        else:
-            install_all(lua)
+        install_all(lua)
         os_table = lua.table()
         os_table[b"clock"] = globals_[b"os"][b"clock"]
         globals_[b"os"] = os_table
@@ -136,6 +132,7 @@ class LuaEngine:
         pcall; then the state's globals are complete."""
         self._tools[b"internal"][b"=[sandbox]"] = True
         self._tools[b"internal"][b"=[api]"] = True
+        self._tools[b"internal"][LIBRARY_SOURCE.encode()] = True  # as Valkey skips C frames
         self.globals[b"server"] = api
         self.globals[b"redis"] = api
         self.globals[b"pcall"] = pcall
