@@ -1,0 +1,1 @@
+"""Lua scripting: the runtime bridge, the EVAL script cache and FUNCTION libraries."""
