@@ -176,7 +176,12 @@ end
 
 -- The count hook (Valkey's luaMaskCountHook): every 100000 instructions ask the
 -- engine; once a kill is asked, fail at every line so pcall cannot hold it off.
-local function killed() error(kill_error(), 0) end
+-- The server's own chunks are never stopped midway (disarm itself runs Lua lines).
+local function killed()
+  local info = getinfo(2, "S")
+  if info and internal[info.source] then return end
+  error(kill_error(), 0)
+end
 local function count_hook()
   if tick() then
     sethook(killed, "l")
@@ -186,6 +191,14 @@ end
 local function arm() sethook(count_hook, "", 100000) end
 local function disarm() sethook() end
 
+-- A table its maker built (metatable included) made read-only the way the proxies
+-- are: raw writes refused, raw reads and iteration on ``contents``, ``shown`` what
+-- getmetatable answers.
+local function seal(t, contents, shown)
+  real_of[t] = contents
+  shown_mt[t] = shown
+end
+
 local function run(f, ...)
   return xpcall(f, handler)
 end
@@ -194,6 +207,6 @@ return {
   G = G, protect = protect, make_env = make_env, wrapped = wrapped, handler = handler,
   internal = internal, arm = arm, disarm = disarm, set_default_env = set_default_env,
   setfenv = real_setfenv, getfenv = real_getfenv, loadstring = real_loadstring,
-  xpcall = xpcall, rawset = rawset,
+  xpcall = xpcall, rawset = rawset, seal = seal,
 }
 """
