@@ -17,6 +17,7 @@ Invariants (Valkey 8.0.1's functions.c and script.c):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
@@ -25,17 +26,39 @@ from ..glob import glob_match
 from ..replies import OK, Map, Set, SimpleString
 from ..scripting import functions as registry
 from ..scripting.busy import BUSY_EVAL, kill
-from ..scripting.funchost import FLAG_ORDER
+from ..scripting.funchost import FLAG_ORDER, script_command_flags
 from .args import parse_int_or_none
 from .help import help_reply
-from .table import BeginIndex, FindKeynum, command, container, key_spec, subcommand
+from .table import (
+    COMMANDS,
+    BeginIndex,
+    FindKeynum,
+    command,
+    container,
+    key_spec,
+    subcommand,
+)
 from .zsets import numkeys_finder
 
 if TYPE_CHECKING:
     from ..session import Client
 
-_RW_SPECS = (key_spec("RW access update", BeginIndex(2), FindKeynum(0, 1, 1)),)
-_RO_SPECS = (key_spec("RO access", BeginIndex(2), FindKeynum(0, 1, 1)),)
+_RW_SPECS = (
+    key_spec(
+        "RW access update",
+        BeginIndex(2),
+        FindKeynum(0, 1, 1),
+        "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+    ),
+)
+_RO_SPECS = (
+    key_spec(
+        "RO access",
+        BeginIndex(2),
+        FindKeynum(0, 1, 1),
+        "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+    ),
+)
 _KEYS = numkeys_finder(0, 2, 3)
 _ALL_SUCCEEDED = "request_policy:all_shards response_policy:all_succeeded"
 
@@ -47,6 +70,21 @@ def functions_of(client: Client) -> registry.Functions:
 # -- FCALL / FCALL_RO ----------------------------------------------------------------------
 
 
+_OOM = (
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > "
+    "'maxmemory'"
+)
+
+
+def _flags(client: Client, argv: list[bytes], base: tuple[str, ...]) -> Collection[str]:
+    """Valkey's fcallGetCommandFlags: a known function's flags replace the command's."""
+    functions = client.core.functions
+    function = functions.current.function(argv[1]) if functions is not None else None
+    if function is None:
+        return base
+    return script_command_flags(base, function.flags)
+
+
 def _fcall(client: Client, argv: list[bytes], read_only: bool) -> Any:
     functions = functions_of(client)
     function = functions.current.function(argv[1])
@@ -56,7 +94,9 @@ def _fcall(client: Client, argv: list[bytes], read_only: bool) -> Any:
     writes = "no-writes" not in flags
     core = client.core
     if writes and "allow-oom" not in flags and core.maxmemory and core.pre_command_oom:
-        raise CommandError(errors.OOM)  # the function's flags make the call denyoom
+        # Reached only where processCommand did not weigh the function's flags first
+        # (``_flags``: the dispatcher refuses such a call with its OOM error).
+        raise CommandError(_OOM)
     numkeys = parse_int_or_none(argv[2])
     if numkeys is None:
         raise CommandError("ERR Bad number of keys provided")
@@ -89,7 +129,7 @@ def _fcall(client: Client, argv: list[bytes], read_only: bool) -> Any:
     "noscript skip_monitor may_replicate no_mandatory_keys stale",
     group="scripting",
     since="7.0.0",
-    acl="scripting",
+    acl="@scripting",
     key_specs=_RW_SPECS,
     getkeys=_KEYS,
     complexity="Depends on the function that is executed.",
@@ -105,7 +145,7 @@ def fcall(client: Client, argv: list[bytes]) -> Any:
     "noscript skip_monitor no_mandatory_keys stale readonly",
     group="scripting",
     since="7.0.0",
-    acl="scripting",
+    acl="@scripting",
     key_specs=_RO_SPECS,
     getkeys=_KEYS,
     complexity="Depends on the function that is executed.",
@@ -113,6 +153,12 @@ def fcall(client: Client, argv: list[bytes]) -> Any:
 )
 def fcall_ro(client: Client, argv: list[bytes]) -> Any:
     return _fcall(client, argv, True)
+
+
+_FCALL = COMMANDS[b"fcall"]
+_FCALL_RO = COMMANDS[b"fcall_ro"]
+_FCALL.flags_for = lambda client, argv: _flags(client, argv, _FCALL.flags)
+_FCALL_RO.flags_for = lambda client, argv: _flags(client, argv, _FCALL_RO.flags)
 
 
 # -- FUNCTION ------------------------------------------------------------------------------
@@ -164,7 +210,7 @@ _FUNCTION_HELP = (
     "help",
     2,
     "loading stale",
-    acl="scripting",
+    acl="@scripting",
     summary="Answers help for the FUNCTION subcommands.",
 )
 def function_help(client: Client, argv: list[bytes]) -> Any:
@@ -176,7 +222,7 @@ def function_help(client: Client, argv: list[bytes]) -> Any:
     "load",
     -3,
     "noscript write denyoom",
-    acl="scripting",
+    acl="@scripting",
     tips=_ALL_SUCCEEDED,
     complexity="O(1) (considering compilation time is redundant)",
     summary="Creates a library from its code.",
@@ -195,7 +241,7 @@ def function_load(client: Client, argv: list[bytes]) -> Any:
     "delete",
     3,
     "noscript write",
-    acl="scripting",
+    acl="@scripting",
     tips=_ALL_SUCCEEDED,
     summary="Deletes a library and its functions.",
 )
@@ -209,7 +255,7 @@ def function_delete(client: Client, argv: list[bytes]) -> Any:
     "flush",
     -2,
     "noscript write",
-    acl="scripting",
+    acl="@scripting",
     tips=_ALL_SUCCEEDED,
     complexity="O(N) where N is the number of functions deleted",
     summary="Deletes every library.",
@@ -228,7 +274,7 @@ def function_flush(client: Client, argv: list[bytes]) -> Any:
     "list",
     -2,
     "noscript",
-    acl="scripting",
+    acl="@scripting",
     tips="nondeterministic_output_order",
     complexity="O(N) where N is the number of functions",
     summary="Describes the libraries and their functions.",
@@ -278,7 +324,7 @@ def function_list(client: Client, argv: list[bytes]) -> Any:
     "stats",
     2,
     "noscript allow_busy",
-    acl="scripting",
+    acl="@scripting",
     tips="nondeterministic_output request_policy:all_shards response_policy:special",
     summary="Describes the running function and the engines.",
 )
@@ -306,7 +352,7 @@ def function_stats(client: Client, argv: list[bytes]) -> Any:
     "kill",
     2,
     "noscript allow_busy",
-    acl="scripting",
+    acl="@scripting",
     tips="request_policy:all_shards response_policy:one_succeeded",
     summary="Stops the function that is running now.",
 )
@@ -319,7 +365,7 @@ def function_kill(client: Client, argv: list[bytes]) -> Any:
     "dump",
     2,
     "noscript",
-    acl="scripting",
+    acl="@scripting",
     complexity="O(N) where N is the number of functions",
     summary="Serializes every library into a payload.",
 )
@@ -336,7 +382,7 @@ _POLICIES = {b"append": registry.APPEND, b"replace": registry.REPLACE, b"flush":
     "restore",
     -3,
     "noscript write denyoom",
-    acl="scripting",
+    acl="@scripting",
     tips=_ALL_SUCCEEDED,
     complexity="O(N) where N is the number of functions on the payload",
     summary="Loads the libraries a payload holds.",

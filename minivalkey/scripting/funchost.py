@@ -30,6 +30,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +194,20 @@ _CONSTANTS = (
     b"VALKEY_VERSION",
     b"SERVER_NAME",
 )
+
+
+def script_command_flags(base: Collection[str], flags: Collection[str]) -> tuple[str, ...]:
+    """Valkey's scriptFlagsToCmdFlags: the flags processCommand weighs for a command
+    running a script that declared ``flags`` (writes, denyoom and stale come from them,
+    may_replicate goes)."""
+    kept = [flag for flag in base if flag not in ("stale", "denyoom", "write", "may_replicate")]
+    if "no-writes" not in flags:
+        kept.append("write")
+        if "allow-oom" not in flags:
+            kept.append("denyoom")
+    if "allow-stale" in flags:
+        kept.append("stale")
+    return tuple(kept)
 
 
 def valid_name(name: bytes) -> bool:

@@ -1,0 +1,608 @@
+"""FUNCTION's subcommands, FCALL and FCALL_RO over sockets, in RESP2 and RESP3, checked
+against Valkey 8.0.1 byte for byte: every subcommand and its errors in Valkey's order
+of checks, FUNCTION LIST and STATS shapes, the function flags (FCALL_RO, no-writes,
+allow-oom and the OOM refusal, CLIENT PAUSE WRITE), FUNCTION DUMP payloads equal to
+valkey-server's and payloads DUMPed by valkey-server restored here (the hex below),
+with every restore policy, and the INFO / MEMORY STATS figures.
+
+Valkey lists libraries, and a library's functions, in its hash tables' order (seeded
+at random per process), so the replies checked whole have one function per library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+from helpers import RawClient, encode_command, raw_clients, wait_until
+
+from minivalkey import Server
+
+OK = b"+OK\r\n"
+NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
+BAD_FOOTER = b"-ERR DUMP payload version or checksum are wrong\r\n"
+
+MYLIB = (
+    "#!lua name=mylib\nserver.register_function('myfunc', function(keys, args) return "
+    "args[1] end)"
+)
+FLAGGED = (
+    "#!lua name=flagged\nserver.register_function{function_name='reader', callback="
+    "function(keys) return server.call('get', keys[1]) end, flags={'no-writes', "
+    "'allow-stale'}, description='reads a key'}"
+)
+LONGLIB = "#!lua name=longlib\n" + "".join(
+    f"server.register_function('f{i}', function() return {i} end)\n" for i in range(8)
+)
+
+# valkey-server 8.0.1: FUNCTION LOAD <MYLIB>; FUNCTION DUMP
+MYLIB_DUMP = bytes.fromhex(
+    "f5c34057405c1f23216c7561206e616d653d6d796c69620a7365727665722e72656769737465720c5f6675"
+    "6e6374696f6e28276d79400b02272c2040066012116b6579732c2061726773292072657475726e600c075b"
+    "315d20656e64290b00494ed816c98392d5"
+)
+# valkey-server 8.0.1: FUNCTION LOAD <FLAGGED>; FUNCTION DUMP
+FLAGGED_DUMP = bytes.fromhex(
+    "f5c340a940c21f23216c7561206e616d653d666c61676765640a7365727665722e7265676973740b65725f"
+    "66756e6374696f6e7bc008005f602e1227726561646572272c2063616c6c6261636b3dc0200d286b657973"
+    "292072657475726e20a04f40250428276765742031401f095b315d2920656e642c2040780c733d7b276e6f"
+    "2d777269746573202100272053126f772d7374616c65277d2c20646573637269704087807902732061404601"
+    "277d0b00dedca1839c817ea8"
+)
+# valkey-server 8.0.1: FUNCTION LOAD <LONGLIB>; FUNCTION DUMP
+LONGLIB_DUMP = bytes.fromhex(
+    "f5c3409241d31f23216c7561206e616d653d6c6f6e676c69620a7365727665722e7265676973741165725f"
+    "66756e6374696f6e28276630272c20e0000e0e292072657475726e203020656e6429e013370031e00c3700"
+    "31e018370032e00c370032e018370033e00c370033e018370034e00c370034e018370035e00c370035e018"
+    "370036e00c370036e018370037e00c370037403701290a0b0084b332e9788ae07f"
+)
+# valkey-server 8.0.1: FUNCTION LOAD <FLAGGED>; FUNCTION LOAD <MYLIB>; FUNCTION DUMP
+TWO_DUMP = bytes.fromhex(
+    "f5c340a940c21f23216c7561206e616d653d666c61676765640a7365727665722e7265676973740b65725f"
+    "66756e6374696f6e7bc008005f602e1227726561646572272c2063616c6c6261636b3dc0200d286b657973"
+    "292072657475726e20a04f40250428276765742031401f095b315d2920656e642c2040780c733d7b276e6f"
+    "2d777269746573202100272053126f772d7374616c65277d2c20646573637269704087807902732061404601"
+    "277df5c34057405c1f23216c7561206e616d653d6d796c69620a7365727665722e72656769737465720c5f"
+    "66756e6374696f6e28276d79400b02272c2040066012116b6579732c2061726773292072657475726e600c"
+    "075b315d20656e64290b00aee2b0dcf2faf57e"
+)
+
+
+@pytest.fixture
+def fresh(raw: RawClient) -> Iterator[RawClient]:
+    """``raw`` with no library loaded (FLUSHALL leaves libraries alone)."""
+    assert raw.command("FUNCTION", "FLUSH") == OK
+    yield raw
+    raw.command("FUNCTION", "FLUSH")
+    raw.command("CONFIG", "SET", "maxmemory", "0")
+
+
+@pytest.fixture
+def clients(server: Server, fresh: RawClient) -> Iterator[Callable[..., RawClient]]:
+    with raw_clients(server.port) as open_client:
+        yield open_client
+
+
+@pytest.fixture
+def fr(r: redis.Redis) -> Iterator[redis.Redis]:
+    """``r`` with no library loaded."""
+    r.function_flush()
+    yield r
+    r.function_flush()
+
+
+def bulk(text: bytes) -> bytes:
+    return b"$%d\r\n%s\r\n" % (len(text), text)
+
+
+def stats_reply(protocol: int, libraries: int, functions: int) -> bytes:
+    if protocol == 2:
+        return (
+            b"*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n"
+            b"*4\r\n$15\r\nlibraries_count\r\n:%d\r\n$15\r\nfunctions_count\r\n:%d\r\n"
+        ) % (libraries, functions)
+    return (
+        b"%%2\r\n$14\r\nrunning_script\r\n_\r\n$7\r\nengines\r\n%%1\r\n$3\r\nLUA\r\n"
+        b"%%2\r\n$15\r\nlibraries_count\r\n:%d\r\n$15\r\nfunctions_count\r\n:%d\r\n"
+    ) % (libraries, functions)
+
+
+def info_fields(client: RawClient, section: str) -> dict[str, str]:
+    text = client.command("INFO", section).split(b"\r\n", 1)[1].decode()
+    return dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+
+
+# -- FCALL and FCALL_RO --------------------------------------------------------------------
+
+
+def test_fcall_through_redis_py(fr: redis.Redis) -> None:
+    assert fr.function_load(MYLIB) == b"mylib"
+    assert fr.fcall("myfunc", 0, "hello") == b"hello"
+    assert fr.fcall("MYFUNC", 1, "key", "arg") == b"arg"
+    assert fr.function_load(FLAGGED) == b"flagged"
+    fr.set("k", "v")
+    assert fr.fcall_ro("reader", 1, "k") == b"v"
+    with pytest.raises(redis.ResponseError, match="^Function not found$"):
+        fr.fcall("nosuch", 0)
+    with pytest.raises(
+        redis.ResponseError, match=r"^Can not execute a script with write flag using \*_ro"
+    ):
+        fr.fcall_ro("myfunc", 0, "x")
+
+
+@pytest.mark.parametrize(
+    ("args", "reply"),
+    [
+        (("nosuch", "x"), b"-ERR Function not found\r\n"),
+        (("myfunc", "x"), b"-ERR Bad number of keys provided\r\n"),
+        (("myfunc", "01"), b"-ERR Bad number of keys provided\r\n"),
+        (("myfunc", " 1"), b"-ERR Bad number of keys provided\r\n"),
+        (("myfunc", "9223372036854775808"), b"-ERR Bad number of keys provided\r\n"),
+        (("myfunc", "2", "a"), b"-ERR Number of keys can't be greater than number of args\r\n"),
+        (("myfunc", "-1", "a"), b"-ERR Number of keys can't be negative\r\n"),
+        (("myfunc",), b"-ERR wrong number of arguments for 'fcall' command\r\n"),
+        (("myfunc", "0"), NULL[2]),
+        (("myfunc", "1", "k", "v"), b"$1\r\nv\r\n"),
+    ],
+)
+def test_fcall_arguments(fresh: RawClient, args: tuple[str, ...], reply: bytes) -> None:
+    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
+    assert fresh.command("FCALL", *args) == reply
+
+
+def test_function_flags(fresh: RawClient) -> None:
+    code = (
+        "#!lua name=fl\n"
+        "server.register_function('w', function(k) return server.call('set', k[1], 'v') end)\n"
+        "server.register_function{function_name='r', callback=function(k) return "
+        "server.call('get', k[1]) end, flags={'no-writes'}}\n"
+        "server.register_function{function_name='nw', callback=function(k) return "
+        "server.call('set', k[1], 'x') end, flags={'no-writes'}}"
+    )
+    assert fresh.command("FUNCTION", "LOAD", code) == bulk(b"fl")
+    assert fresh.command("FCALL", "w", "1", "k") == OK
+    assert fresh.command("FCALL_RO", "w", "1", "k") == (
+        b"-ERR Can not execute a script with write flag using *_ro command.\r\n"
+    )
+    assert fresh.command("FCALL_RO", "r", "1", "k") == b"$1\r\nv\r\n"
+    assert fresh.command("FCALL", "r", "1", "k") == b"$1\r\nv\r\n"
+    assert fresh.command("FCALL", "nw", "1", "k") == (
+        b"-ERR Write commands are not allowed from read-only scripts. script: nw, on "
+        b"@user_function:4.\r\n"
+    )
+    assert fresh.command("GET", "k") == b"$1\r\nv\r\n"
+
+
+def test_function_flags_over_maxmemory(fresh: RawClient) -> None:
+    code = (
+        "#!lua name=fl\n"
+        "server.register_function('w', function(k) return server.call('set', k[1], 'v') end)\n"
+        "server.register_function{function_name='r', callback=function(k) return "
+        "server.call('get', k[1]) end, flags={'no-writes'}}\n"
+        "server.register_function{function_name='o', callback=function(k) return "
+        "server.call('set', k[1], 'o') end, flags={'allow-oom'}}"
+    )
+    assert fresh.command("FUNCTION", "LOAD", code) == bulk(b"fl")
+    payload = fresh.command("FUNCTION", "DUMP")
+    assert fresh.command("CONFIG", "RESETSTAT") == OK
+    assert fresh.command("CONFIG", "SET", "maxmemory", "1") == OK
+    oom = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+    assert fresh.command("FCALL", "w", "1", "k") == oom
+    assert fresh.command("FCALL_RO", "w", "1", "k") == oom
+    assert fresh.command("FCALL", "r", "1", "k") == NULL[2]
+    assert fresh.command("FCALL", "o", "1", "k") == OK
+    assert fresh.command("FCALL", "nosuch", "1", "k") == b"-ERR Function not found\r\n"
+    assert fresh.command("MULTI") == OK
+    assert fresh.command("FCALL", "r", "1", "k") == b"+QUEUED\r\n"
+    assert fresh.command("FCALL", "w", "1", "k") == oom
+    assert fresh.command("EXEC") == (
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+    )
+    # FUNCTION LOAD and RESTORE are denyoom, DELETE and FLUSH are not
+    assert fresh.command("FUNCTION", "LOAD", "REPLACE", code) == oom
+    assert fresh.command("FUNCTION", "RESTORE", payload, "REPLACE") == oom
+    assert fresh.command("FUNCTION", "DELETE", "nosuch") == b"-ERR Library not found\r\n"
+    assert fresh.command("CONFIG", "SET", "maxmemory", "0") == OK
+    stats = info_fields(fresh, "commandstats")
+    assert stats["cmdstat_fcall"].endswith(",rejected_calls=2,failed_calls=1")
+    assert stats["cmdstat_fcall"].startswith("calls=3,")
+    assert stats["cmdstat_fcall_ro"].endswith(",rejected_calls=1,failed_calls=0")
+    assert info_fields(fresh, "errorstats") == {
+        "errorstat_ERR": "count=2",
+        "errorstat_EXECABORT": "count=1",
+        "errorstat_OOM": "count=5",
+    }
+
+
+def test_client_pause_write_holds_only_functions_that_write(
+    server: Server, clients: Callable[..., RawClient]
+) -> None:
+    control, caller = clients(), clients()
+    code = (
+        "#!lua name=fl\n"
+        "server.register_function('w', function(k) return server.call('set', k[1], 'v') end)\n"
+        "server.register_function{function_name='r', callback=function(k) return "
+        "server.call('get', k[1]) end, flags={'no-writes'}}"
+    )
+    assert control.command("FUNCTION", "LOAD", code) == bulk(b"fl")
+    assert control.command("CLIENT", "PAUSE", "100000", "WRITE") == OK
+    try:
+        assert caller.command("FCALL", "r", "1", "k") == NULL[2]
+        assert caller.command("FCALL_RO", "r", "1", "k") == NULL[2]
+        caller.send(encode_command("FCALL", "w", "1", "k"))
+        wait_until(lambda: server.core.blocked_clients == 1, message="the write held")
+        assert control.command("GET", "k") == NULL[2]
+    finally:
+        assert control.command("CLIENT", "UNPAUSE") == OK
+    assert caller.read_reply() == OK
+    assert control.command("GET", "k") == b"$1\r\nv\r\n"
+
+
+def test_fcall_in_transactions_and_scripts(fresh: RawClient) -> None:
+    code = (
+        "#!lua name=m\n"
+        "server.register_function('f', function(k) return server.call('incr', k[1]) end)"
+    )
+    assert fresh.command("FUNCTION", "LOAD", code) == bulk(b"m")
+    assert fresh.command("MULTI") == OK
+    assert fresh.command("FCALL", "f", "1", "n") == b"+QUEUED\r\n"
+    assert fresh.command("FUNCTION", "DELETE", "m") == b"+QUEUED\r\n"
+    assert fresh.command("FCALL", "f", "1", "n") == b"+QUEUED\r\n"
+    assert fresh.command("EXEC") == b"*3\r\n:1\r\n+OK\r\n-ERR Function not found\r\n"
+    assert fresh.command("EVAL", "return server.pcall('fcall', 'f', 0)", "0") == (
+        b"-ERR This Redis command is not allowed from script\r\n"
+    )
+
+
+def test_command_getkeys(fresh: RawClient) -> None:
+    assert fresh.command("COMMAND", "GETKEYS", "fcall", "f", "2", "a", "b", "c") == (
+        b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    )
+    assert fresh.command("COMMAND", "GETKEYS", "fcall_ro", "f", "1", "x", "foo") == (
+        b"*1\r\n$1\r\nx\r\n"
+    )
+
+
+# -- FUNCTION LOAD, DELETE, FLUSH --------------------------------------------------------
+
+
+def test_load_options(fresh: RawClient) -> None:
+    code = "#!lua name=a\nredis.register_function('a', function() return 1 end)"
+    assert fresh.command("FUNCTION", "LOAD", "x\0y", code) == b"-ERR Unknown option given: x\r\n"
+    assert fresh.command("FUNCTION", "LOAD", "replace", "REPLACE", code) == bulk(b"a")
+    assert fresh.command("FUNCTION", "LOAD", code) == b"-ERR Library 'a' already exists\r\n"
+    assert fresh.command("FUNCTION", "LOAD", "replace") == b"-ERR Missing library metadata\r\n"
+    assert fresh.command("FUNCTION", "LOAD") == (
+        b"-ERR wrong number of arguments for 'function|load' command\r\n"
+    )
+
+
+def test_delete_and_flush(fresh: RawClient) -> None:
+    for name in ("a", "b", "c"):
+        code = f"#!lua name={name}\nredis.register_function('f{name}', function() return 1 end)"
+        assert fresh.command("FUNCTION", "LOAD", code) == bulk(name.encode())
+    assert fresh.command("FUNCTION", "DELETE", "a") == OK
+    assert fresh.command("FUNCTION", "DELETE", "a") == b"-ERR Library not found\r\n"
+    assert fresh.command("FUNCTION", "DELETE", "B") == b"-ERR Library not found\r\n"
+    assert fresh.command("FCALL", "fa", "0") == b"-ERR Function not found\r\n"
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
+    assert fresh.command("FUNCTION", "DELETE") == (
+        b"-ERR wrong number of arguments for 'function|delete' command\r\n"
+    )
+    assert fresh.command("FUNCTION", "FLUSH", "bad_arg") == (
+        b"-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n"
+    )
+    assert fresh.command("FUNCTION", "FLUSH", "sync", "extra_arg") == (
+        b"-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.\r\n"
+    )
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
+    assert fresh.command("FUNCTION", "FLUSH", "ASYNC") == OK
+    assert fresh.command("FUNCTION", "LIST") == b"*0\r\n"
+    for mode in ("sync", None):
+        code = "#!lua name=a\nredis.register_function('fa', function() return 1 end)"
+        assert fresh.command("FUNCTION", "LOAD", code) == bulk(b"a")
+        assert fresh.command("FUNCTION", "FLUSH", *([mode] if mode else [])) == OK
+        assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 0, 0)
+
+
+def test_flushall_and_flushdb_keep_libraries(fresh: RawClient) -> None:
+    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
+    assert fresh.command("FLUSHALL") == OK
+    assert fresh.command("FLUSHDB") == OK
+    assert fresh.command("FCALL", "myfunc", "0", "still") == b"$5\r\nstill\r\n"
+
+
+# -- FUNCTION LIST and STATS -------------------------------------------------------------
+
+FLAGGED_LIST = {
+    2: b"*1\r\n*6\r\n$12\r\nlibrary_name\r\n$7\r\nflagged\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+    b"$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$6\r\nreader\r\n$11\r\ndescription\r\n"
+    b"$11\r\nreads a key\r\n$5\r\nflags\r\n*2\r\n+no-writes\r\n+allow-stale\r\n",
+    3: b"*1\r\n%3\r\n$12\r\nlibrary_name\r\n$7\r\nflagged\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+    b"$9\r\nfunctions\r\n*1\r\n%3\r\n$4\r\nname\r\n$6\r\nreader\r\n$11\r\ndescription\r\n"
+    b"$11\r\nreads a key\r\n$5\r\nflags\r\n~2\r\n+no-writes\r\n+allow-stale\r\n",
+}
+MYLIB_LIST = {
+    2: b"*1\r\n*6\r\n$12\r\nlibrary_name\r\n$5\r\nmylib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+    b"$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$6\r\nmyfunc\r\n$11\r\ndescription\r\n"
+    b"$-1\r\n$5\r\nflags\r\n*0\r\n",
+    3: b"*1\r\n%3\r\n$12\r\nlibrary_name\r\n$5\r\nmylib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+    b"$9\r\nfunctions\r\n*1\r\n%3\r\n$4\r\nname\r\n$6\r\nmyfunc\r\n$11\r\ndescription\r\n"
+    b"_\r\n$5\r\nflags\r\n~0\r\n",
+}
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_list_shapes(server: Server, fresh: RawClient, protocol: int) -> None:
+    with raw_clients(server.port, protocol) as open_client:
+        client = open_client()
+        assert client.command("FUNCTION", "LIST") == b"*0\r\n"
+        assert client.command("FUNCTION", "LOAD", FLAGGED) == bulk(b"flagged")
+        assert client.command("FUNCTION", "LIST") == FLAGGED_LIST[protocol]
+        with_code = FLAGGED_LIST[protocol].replace(b"*1\r\n*6\r\n", b"*1\r\n*8\r\n", 1)
+        with_code = with_code.replace(b"*1\r\n%3\r\n", b"*1\r\n%4\r\n", 1)
+        with_code += b"$12\r\nlibrary_code\r\n" + bulk(FLAGGED.encode())
+        assert client.command("FUNCTION", "LIST", "WITHCODE") == with_code
+        assert client.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
+        assert client.command("FUNCTION", "LIST", "libraryname", "MY*") == MYLIB_LIST[protocol]
+        assert client.command("FUNCTION", "LIST", "withcode", "libraryname", "fl*") == with_code
+        assert client.command("FUNCTION", "LIST", "LIBRARYNAME", "x*") == b"*0\r\n"
+        assert client.command("FUNCTION", "STATS") == stats_reply(protocol, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "reply"),
+    [
+        (("bad_argument",), b"-ERR Unknown argument bad_argument\r\n"),
+        (("libraryname",), b"-ERR library name argument was not given\r\n"),
+        (("withcode", "withcode"), b"-ERR Unknown argument withcode\r\n"),
+        (("withcode", "libraryname", "foo", "libraryname", "foo"),
+         b"-ERR Unknown argument libraryname\r\n"),
+        (("foo\0bar",), b"-ERR Unknown argument foo\r\n"),
+    ],
+)
+def test_list_errors(fresh: RawClient, args: tuple[str, ...], reply: bytes) -> None:
+    assert fresh.command("FUNCTION", "LIST", *args) == reply
+
+
+def test_list_and_stats_through_redis_py(fr: redis.Redis) -> None:
+    assert fr.function_load(FLAGGED) == b"flagged"
+    listed = fr.function_list()
+    assert len(listed) == 1
+    library = listed[0]
+    if isinstance(library, list):  # RESP2: a flat list of fields and values
+        library = dict(zip(library[::2], library[1::2], strict=True))
+    assert library[b"library_name"] == b"flagged"
+    assert library[b"engine"] == b"LUA"
+    (function,) = library[b"functions"]
+    if isinstance(function, list):
+        function = dict(zip(function[::2], function[1::2], strict=True))
+    assert function[b"name"] == b"reader"
+    assert function[b"description"] == b"reads a key"
+    assert sorted(function[b"flags"]) == [b"allow-stale", b"no-writes"]
+
+
+def test_stats_counts(fresh: RawClient) -> None:
+    test1 = (
+        "#!lua name=test1\nserver.register_function('f1', function() return 1 end)\n"
+        "server.register_function('f2', function() return 1 end)"
+    )
+    test2 = "#!lua name=test2\nserver.register_function('f3', function() return 1 end)"
+    assert fresh.command("FUNCTION", "LOAD", test1) == bulk(b"test1")
+    assert fresh.command("FUNCTION", "LOAD", test2) == bulk(b"test2")
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 3)
+    assert fresh.command("FUNCTION", "LOAD", test1) == b"-ERR Library 'test1' already exists\r\n"
+    assert fresh.command("FUNCTION", "DELETE", "test1") == OK
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 1, 1)
+    assert fresh.command("FUNCTION", "STATS", "x") == (
+        b"-ERR wrong number of arguments for 'function|stats' command\r\n"
+    )
+
+
+# -- FUNCTION DUMP and RESTORE -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "payload"),
+    [(MYLIB, MYLIB_DUMP), (FLAGGED, FLAGGED_DUMP), (LONGLIB, LONGLIB_DUMP)],
+    ids=["mylib", "flagged", "lzf"],
+)
+def test_dump_is_valkeys_payload(fresh: RawClient, code: str, payload: bytes) -> None:
+    # valkey-server 8.0.1 with no library: the footer alone
+    assert fresh.command("FUNCTION", "DUMP") == bulk(bytes.fromhex("0b003444e133f2e04b53"))
+    assert fresh.command("FUNCTION", "LOAD", code)[:1] == b"$"
+    assert fresh.command("FUNCTION", "DUMP") == bulk(payload)
+
+
+def test_dump_without_compression(fresh: RawClient) -> None:
+    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
+    assert fresh.command("CONFIG", "SET", "rdbcompression", "no") == OK
+    try:
+        dumped = fresh.command("FUNCTION", "DUMP")
+    finally:
+        assert fresh.command("CONFIG", "SET", "rdbcompression", "yes") == OK
+    # valkey-server 8.0.1, rdbcompression no: the code as it is, its length in two bytes
+    footer = bytes.fromhex("0b004b484ba63c4fc429")
+    assert dumped == bulk(b"\xf5\x41\xd3" + LONGLIB.encode() + footer)
+
+
+@pytest.mark.parametrize("payload", [MYLIB_DUMP, FLAGGED_DUMP, LONGLIB_DUMP, TWO_DUMP])
+def test_restore_valkeys_payloads(fr: redis.Redis, payload: bytes) -> None:
+    assert fr.function_restore(payload) is True
+    fr.set("k", "v")
+    if payload in (MYLIB_DUMP, TWO_DUMP):
+        assert fr.fcall("myfunc", 0, "x") == b"x"
+    if payload in (FLAGGED_DUMP, TWO_DUMP):
+        assert fr.fcall_ro("reader", 1, "k") == b"v"
+    if payload is LONGLIB_DUMP:
+        assert [fr.fcall(f"f{i}", 0) for i in range(8)] == list(range(8))
+
+
+def test_restore_policies(fresh: RawClient) -> None:
+    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP) == OK
+    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP) == (
+        b"-ERR Library mylib already exists\r\n"
+    )
+    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP, "APPEND") == (
+        b"-ERR Library mylib already exists\r\n"
+    )
+    other = "#!lua name=mylib\nserver.register_function('myfunc', function() return 'new' end)"
+    assert fresh.command("FUNCTION", "LOAD", "REPLACE", other) == bulk(b"mylib")
+    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP, "replace") == OK
+    assert fresh.command("FCALL", "myfunc", "0", "old") == b"$3\r\nold\r\n"
+    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
+    assert fresh.command("FUNCTION", "RESTORE", FLAGGED_DUMP, "FLUSH") == OK
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 1, 1)
+    assert fresh.command("FCALL", "myfunc", "0") == b"-ERR Function not found\r\n"
+    assert fresh.command("FUNCTION", "RESTORE", TWO_DUMP, "append") == (
+        b"-ERR Library flagged already exists\r\n"
+    )
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 1, 1)
+    assert fresh.command("FUNCTION", "RESTORE", TWO_DUMP, "REPLACE") == OK
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
+
+
+def test_restore_function_name_collision(fresh: RawClient) -> None:
+    lib1 = (
+        "#!lua name=lib1\nlocal function add1(a) return a + 1 end\n"
+        + "".join(
+            f"server.register_function('f{i}', function() return add1({i}) end)\n"
+            for i in (1, 2, 3)
+        )
+    )
+    assert fresh.command("FUNCTION", "LOAD", lib1) == bulk(b"lib1")
+    payload = fresh.command("FUNCTION", "DUMP").split(b"\r\n", 1)[1][:-2]
+    assert fresh.command("FUNCTION", "FLUSH") == OK
+    other1 = "#!lua name=lib1\nserver.register_function('f6', function() return 7 end)"
+    other2 = "#!lua name=lib2\nserver.register_function('f3', function() return 4 end)"
+    assert fresh.command("FUNCTION", "LOAD", other1) == bulk(b"lib1")
+    assert fresh.command("FUNCTION", "LOAD", other2) == bulk(b"lib2")
+    assert fresh.command("FUNCTION", "RESTORE", payload) == b"-ERR Library lib1 already exists\r\n"
+    assert fresh.command("FUNCTION", "RESTORE", payload, "replace") == (
+        b"-ERR Function f3 already exists\r\n"
+    )
+    # nothing changed: lib1 is still the one with f6
+    assert fresh.command("FCALL", "f6", "0") == b":7\r\n"
+    assert fresh.command("FCALL", "f3", "0") == b":4\r\n"
+    assert fresh.command("FCALL", "f1", "0") == b"-ERR Function not found\r\n"
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "reply"),
+    [
+        (("bad_payload",), BAD_FOOTER),
+        ((MYLIB_DUMP[:-1],), BAD_FOOTER),
+        ((MYLIB_DUMP, "bad"), b"-ERR Wrong restore policy given, value should be either "
+         b"FLUSH, APPEND or REPLACE.\r\n"),
+        (("bad_payload", "bad"), b"-ERR Wrong restore policy given, value should be either "
+         b"FLUSH, APPEND or REPLACE.\r\n"),
+        (("arg1", "args2", "arg3"), b"-ERR unknown subcommand or wrong number of arguments for "
+         b"'RESTORE'. Try FUNCTION HELP.\r\n"),
+        ((bytes.fromhex("f5026162") + bytes.fromhex("0b00") + bytes(8),), BAD_FOOTER),
+        ((), b"-ERR wrong number of arguments for 'function|restore' command\r\n"),
+    ],
+)
+def test_restore_errors_keep_libraries(
+    fresh: RawClient, args: tuple[bytes | str, ...], reply: bytes
+) -> None:
+    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
+    assert fresh.command("FUNCTION", "RESTORE", *args) == reply
+    assert fresh.command("FUNCTION", "LIST") == MYLIB_LIST[2]
+
+
+def test_restore_a_payload_dumped_here(fresh: RawClient) -> None:
+    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
+    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
+    payload = fresh.command("FUNCTION", "DUMP").split(b"\r\n", 1)[1][:-2]
+    assert fresh.command("FUNCTION", "FLUSH") == OK
+    assert fresh.command("FUNCTION", "RESTORE", payload) == OK
+    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 9)
+    assert fresh.command("FCALL", "f7", "0") == b":7\r\n"
+
+
+# -- KILL, HELP, unknown subcommands -----------------------------------------------------
+
+
+def test_kill_help_and_unknown(fresh: RawClient) -> None:
+    assert fresh.command("FUNCTION", "KILL") == b"-NOTBUSY No scripts in execution right now.\r\n"
+    assert fresh.command("FUNCTION", "KILL", "x") == (
+        b"-ERR wrong number of arguments for 'function|kill' command\r\n"
+    )
+    assert fresh.command("FUNCTION", "bad_subcommand") == (
+        b"-ERR unknown subcommand 'bad_subcommand'. Try FUNCTION HELP.\r\n"
+    )
+    assert fresh.command("FUNCTION") == b"-ERR wrong number of arguments for 'function' command\r\n"
+    assert fresh.command("FUNCTION", "DUMP", "x") == (
+        b"-ERR wrong number of arguments for 'function|dump' command\r\n"
+    )
+    help_text = fresh.command("FUNCTION", "HELP")
+    lines = help_text.split(b"\r\n")
+    assert lines[0] == b"*39"
+    assert lines[1] == b"+FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    for syntax in (
+        b"+LOAD [REPLACE] <FUNCTION CODE>",
+        b"+DELETE <LIBRARY NAME>",
+        b"+LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        b"+STATS",
+        b"+KILL",
+        b"+FLUSH [ASYNC|SYNC]",
+        b"+DUMP",
+        b"+RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    ):
+        assert syntax in lines
+    assert lines[-3:] == [b"+HELP", b"+    Print this help.", b""]
+
+
+# -- INFO and MEMORY STATS ---------------------------------------------------------------
+
+
+def test_info_and_memory_stats(fresh: RawClient) -> None:
+    def figures() -> tuple[str, str, str, str]:
+        fields = info_fields(fresh, "memory")
+        return (
+            fields["number_of_functions"],
+            fields["number_of_libraries"],
+            fields["used_memory_functions"],
+            fields["used_memory_scripts"],
+        )
+
+    assert fresh.command("SCRIPT", "FLUSH") == OK
+    assert figures() == ("0", "0", "184", "184")
+    a = "#!lua name=a\nredis.register_function('f', function() return 1 end)"
+    b = "#!lua name=b\nredis.register_function('g', function() return 1 end)"
+    c = (
+        "#!lua name=c\nredis.register_function('h', function() return 1 end)\n"
+        "redis.register_function('h2', function() return 1 end)"
+    )
+    assert fresh.command("FUNCTION", "LOAD", a) == bulk(b"a")
+    assert figures() == ("1", "1", "416", "416")
+    assert fresh.command("FUNCTION", "LOAD", b) == bulk(b"b")
+    assert figures() == ("2", "2", "616", "616")
+    assert fresh.command("FUNCTION", "LOAD", c) == bulk(b"c")
+    assert figures() == ("4", "3", "944", "944")
+    stats = fresh.command("MEMORY", "STATS")
+    assert b"$16\r\nfunctions.caches\r\n:944\r\n" in stats
+    fields = info_fields(fresh, "memory")
+    vm = int(fields["used_memory_vm_functions"])
+    assert vm > 0
+    assert int(fields["used_memory_vm_total"]) == vm + int(fields["used_memory_vm_eval"])
+    names = [name for name in fields if "lua" in name or "scripts" in name or "vm_" in name
+             or "functions" in name or "libraries" in name]
+    assert names == [
+        "used_memory_lua",
+        "used_memory_vm_eval",
+        "used_memory_lua_human",
+        "used_memory_scripts_eval",
+        "number_of_cached_scripts",
+        "number_of_functions",
+        "number_of_libraries",
+        "used_memory_vm_functions",
+        "used_memory_vm_total",
+        "used_memory_vm_total_human",
+        "used_memory_functions",
+        "used_memory_scripts",
+        "used_memory_scripts_human",
+    ]
+    assert fresh.command("FUNCTION", "FLUSH") == OK
+    assert figures() == ("0", "0", "184", "184")
