@@ -86,6 +86,9 @@ def _flags(client: Client, argv: list[bytes], base: tuple[str, ...]) -> Collecti
 
 
 def _fcall(client: Client, argv: list[bytes], read_only: bool) -> Any:
+    monitors = client.core.monitors
+    if monitors.clients:  # shown before the function's own commands, whatever follows
+        monitors.feed_script_call(client, _FCALL_RO if read_only else _FCALL, argv)
     functions = functions_of(client)
     function = functions.current.function(argv[1])
     if function is None:

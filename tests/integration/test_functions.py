@@ -10,6 +10,7 @@ at random per process), so the replies checked whole have one function per libra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -252,6 +253,31 @@ def test_fcall_in_transactions_and_scripts(fresh: RawClient) -> None:
     assert fresh.command("EVAL", "return server.pcall('fcall', 'f', 0)", "0") == (
         b"-ERR This Redis command is not allowed from script\r\n"
     )
+
+
+def test_monitors_see_fcall_before_its_commands(server: Server, fresh: RawClient) -> None:
+    code = (
+        "#!lua name=mon\nserver.register_function('mset', function(k) "
+        "server.call('set', k[1], 'v') return server.call('get', k[1]) end)"
+    )
+    assert fresh.command("FUNCTION", "LOAD", code) == bulk(b"mon")
+    watcher = RawClient(server.port)
+    try:
+        assert watcher.command("MONITOR") == OK
+        assert fresh.command("FCALL", "mset", "1", "key") == b"$1\r\nv\r\n"
+        assert fresh.command("FCALL", "nosuch", "0") == b"-ERR Function not found\r\n"
+        lines = [re.sub(rb"^\+\d+\.\d{6} ", b"+<t> ", watcher.read_reply()) for _ in range(4)]
+    finally:
+        watcher.close()
+        wait_until(lambda: not server.core.monitors.clients, message="the monitor left")
+    host, port = fresh.sock.getsockname()[:2]
+    me = f"{host}:{port}".encode()
+    assert lines == [
+        b'+<t> [0 %s] "FCALL" "mset" "1" "key"\r\n' % me,
+        b'+<t> [0 lua] "set" "key" "v"\r\n',
+        b'+<t> [0 lua] "get" "key"\r\n',
+        b'+<t> [0 %s] "FCALL" "nosuch" "0"\r\n' % me,
+    ]
 
 
 def test_command_getkeys(fresh: RawClient) -> None:
