@@ -176,7 +176,8 @@ end
 
 -- The count hook (Valkey's luaMaskCountHook): every 100000 instructions ask the
 -- engine; once a kill is asked, fail at every line so pcall cannot hold it off.
--- The server's own chunks are never stopped midway (disarm itself runs Lua lines).
+-- Lines of the server's own chunks (the error handler, the runner, disarm) are
+-- let through: the kill is for the script, and must not break its unwinding.
 local function killed()
   local info = getinfo(2, "S")
   if info and internal[info.source] then return end
