@@ -632,3 +632,39 @@ def test_info_and_memory_stats(fresh: RawClient) -> None:
     ]
     assert fresh.command("FUNCTION", "FLUSH") == OK
     assert figures() == ("0", "0", "184", "184")
+
+
+def test_stats_names_the_running_function() -> None:
+    # A function runs while STATS is asked only when a busy script serves other
+    # clients; the reply is built from the running script the server records.
+    from minivalkey.core import ServerCore
+    from minivalkey.dispatcher import execute
+    from minivalkey.scripting.functions import functions_of
+    from minivalkey.scripting.run import ScriptRun, script_client
+    from minivalkey.session import Client
+
+    core = ServerCore()
+    caller, other = Client(core), Client(core)
+    functions = functions_of(core)
+    core.script_run = ScriptRun(caller, script_client(core), "test", False, False, False)
+    functions.running_argv = [b"fcall", b"test", b"0"]
+    reply = execute(other, [b"FUNCTION", b"STATS"])
+    assert reply.startswith(
+        b"*4\r\n$14\r\nrunning_script\r\n*6\r\n$4\r\nname\r\n$4\r\ntest\r\n$7\r\ncommand\r\n"
+        b"*3\r\n$5\r\nfcall\r\n$4\r\ntest\r\n$1\r\n0\r\n$11\r\nduration_ms\r\n:"
+    )
+    assert reply.endswith(
+        b"\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n*4\r\n$15\r\nlibraries_count\r\n:0\r\n"
+        b"$15\r\nfunctions_count\r\n:0\r\n"
+    )
+    assert execute(other, [b"FUNCTION", b"KILL"]) == OK
+    assert core.script_run.killed
+    # while an EVAL script runs, STATS and KILL answer BUSY
+    core.script_run = ScriptRun(caller, script_client(core), "sha", True, False, False)
+    busy = (
+        b"-BUSY Valkey is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+        b"NOSAVE."
+    )
+    assert execute(other, [b"FUNCTION", b"STATS"]) == busy + b"\r\n"
+    assert execute(other, [b"FUNCTION", b"KILL"]) == busy + b"\r\n"
+    core.script_run = None
