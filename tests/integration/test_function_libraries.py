@@ -377,3 +377,22 @@ def test_separate_servers_do_not_share_libraries(server: Server, fresh: RawClien
         assert fresh.command("FCALL", "o", "0") == b"-ERR Function not found\r\n"
     finally:
         other.stop()
+
+
+def test_loaded_chunks_see_the_loaders_globals(fresh: RawClient) -> None:
+    code = (
+        "#!lua name=ls\n"
+        "server.register_function('ls', function() return loadstring('x = 1 return 2')() end)\n"
+        "server.register_function('ls2', function() return loadstring('return redis ~= nil')() "
+        "end)"
+    )
+    assert load(fresh, code) == bulk(b"ls")
+    assert fresh.command("FCALL", "ls", "0") == (
+        b'-ERR [string "x = 1 return 2"]:1: Attempt to modify a readonly table script: ls, on '
+        b"x = 1 return 2:1.\r\n"
+    )
+    assert fresh.command("FCALL", "ls2", "0") == b":1\r\n"
+    assert fresh.command("EVAL", "local ok, f = pcall(loadstring, 'y = 2') return {pcall(f)}",
+                         "0") == (
+        b'*2\r\n$-1\r\n$54\r\n[string "y = 2"]:1: Attempt to modify a readonly table\r\n'
+    )
