@@ -1,9 +1,8 @@
 """FUNCTION's subcommands, FCALL and FCALL_RO over sockets, in RESP2 and RESP3, checked
 against Valkey 8.0.1 byte for byte: every subcommand and its errors in Valkey's order
-of checks, FUNCTION LIST and STATS shapes, the function flags (FCALL_RO, no-writes,
-allow-oom and the OOM refusal, CLIENT PAUSE WRITE), FUNCTION DUMP payloads equal to
-valkey-server's and payloads DUMPed by valkey-server restored here (the hex below),
-with every restore policy, and the INFO / MEMORY STATS figures.
+of checks (DUMP and RESTORE in test_function_dump.py), FUNCTION LIST and STATS shapes,
+the function flags (FCALL_RO, no-writes, allow-oom and the OOM refusal, MULTI, CLIENT
+PAUSE WRITE), MONITOR, and the INFO / MEMORY STATS figures.
 
 Valkey lists libraries, and a library's functions, in its hash tables' order (seeded
 at random per process), so the replies checked whole have one function per library."""
@@ -15,58 +14,20 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
+from function_samples import (
+    FLAGGED,
+    FLAGGED_LIST,
+    MYLIB,
+    MYLIB_LIST,
+    NULL,
+    OK,
+    bulk,
+    info_fields,
+    stats_reply,
+)
 from helpers import RawClient, encode_command, raw_clients, wait_until
 
 from minivalkey import Server
-
-OK = b"+OK\r\n"
-NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
-BAD_FOOTER = b"-ERR DUMP payload version or checksum are wrong\r\n"
-
-MYLIB = (
-    "#!lua name=mylib\nserver.register_function('myfunc', function(keys, args) return "
-    "args[1] end)"
-)
-FLAGGED = (
-    "#!lua name=flagged\nserver.register_function{function_name='reader', callback="
-    "function(keys) return server.call('get', keys[1]) end, flags={'no-writes', "
-    "'allow-stale'}, description='reads a key'}"
-)
-LONGLIB = "#!lua name=longlib\n" + "".join(
-    f"server.register_function('f{i}', function() return {i} end)\n" for i in range(8)
-)
-
-# valkey-server 8.0.1: FUNCTION LOAD <MYLIB>; FUNCTION DUMP
-MYLIB_DUMP = bytes.fromhex(
-    "f5c34057405c1f23216c7561206e616d653d6d796c69620a7365727665722e72656769737465720c5f6675"
-    "6e6374696f6e28276d79400b02272c2040066012116b6579732c2061726773292072657475726e600c075b"
-    "315d20656e64290b00494ed816c98392d5"
-)
-# valkey-server 8.0.1: FUNCTION LOAD <FLAGGED>; FUNCTION DUMP
-FLAGGED_DUMP = bytes.fromhex(
-    "f5c340a940c21f23216c7561206e616d653d666c61676765640a7365727665722e7265676973740b65725f"
-    "66756e6374696f6e7bc008005f602e1227726561646572272c2063616c6c6261636b3dc0200d286b657973"
-    "292072657475726e20a04f40250428276765742031401f095b315d2920656e642c2040780c733d7b276e6f"
-    "2d777269746573202100272053126f772d7374616c65277d2c20646573637269704087807902732061404601"
-    "277d0b00dedca1839c817ea8"
-)
-# valkey-server 8.0.1: FUNCTION LOAD <LONGLIB>; FUNCTION DUMP
-LONGLIB_DUMP = bytes.fromhex(
-    "f5c3409241d31f23216c7561206e616d653d6c6f6e676c69620a7365727665722e7265676973741165725f"
-    "66756e6374696f6e28276630272c20e0000e0e292072657475726e203020656e6429e013370031e00c3700"
-    "31e018370032e00c370032e018370033e00c370033e018370034e00c370034e018370035e00c370035e018"
-    "370036e00c370036e018370037e00c370037403701290a0b0084b332e9788ae07f"
-)
-# valkey-server 8.0.1: FUNCTION LOAD <FLAGGED>; FUNCTION LOAD <MYLIB>; FUNCTION DUMP
-TWO_DUMP = bytes.fromhex(
-    "f5c340a940c21f23216c7561206e616d653d666c61676765640a7365727665722e7265676973740b65725f"
-    "66756e6374696f6e7bc008005f602e1227726561646572272c2063616c6c6261636b3dc0200d286b657973"
-    "292072657475726e20a04f40250428276765742031401f095b315d2920656e642c2040780c733d7b276e6f"
-    "2d777269746573202100272053126f772d7374616c65277d2c20646573637269704087807902732061404601"
-    "277df5c34057405c1f23216c7561206e616d653d6d796c69620a7365727665722e72656769737465720c5f"
-    "66756e6374696f6e28276d79400b02272c2040066012116b6579732c2061726773292072657475726e600c"
-    "075b315d20656e64290b00aee2b0dcf2faf57e"
-)
 
 
 @pytest.fixture
@@ -90,27 +51,6 @@ def fr(r: redis.Redis) -> Iterator[redis.Redis]:
     r.function_flush()
     yield r
     r.function_flush()
-
-
-def bulk(text: bytes) -> bytes:
-    return b"$%d\r\n%s\r\n" % (len(text), text)
-
-
-def stats_reply(protocol: int, libraries: int, functions: int) -> bytes:
-    if protocol == 2:
-        return (
-            b"*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n"
-            b"*4\r\n$15\r\nlibraries_count\r\n:%d\r\n$15\r\nfunctions_count\r\n:%d\r\n"
-        ) % (libraries, functions)
-    return (
-        b"%%2\r\n$14\r\nrunning_script\r\n_\r\n$7\r\nengines\r\n%%1\r\n$3\r\nLUA\r\n"
-        b"%%2\r\n$15\r\nlibraries_count\r\n:%d\r\n$15\r\nfunctions_count\r\n:%d\r\n"
-    ) % (libraries, functions)
-
-
-def info_fields(client: RawClient, section: str) -> dict[str, str]:
-    text = client.command("INFO", section).split(b"\r\n", 1)[1].decode()
-    return dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
 
 
 # -- FCALL and FCALL_RO --------------------------------------------------------------------
@@ -340,24 +280,6 @@ def test_flushall_and_flushdb_keep_libraries(fresh: RawClient) -> None:
 
 # -- FUNCTION LIST and STATS -------------------------------------------------------------
 
-FLAGGED_LIST = {
-    2: b"*1\r\n*6\r\n$12\r\nlibrary_name\r\n$7\r\nflagged\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
-    b"$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$6\r\nreader\r\n$11\r\ndescription\r\n"
-    b"$11\r\nreads a key\r\n$5\r\nflags\r\n*2\r\n+no-writes\r\n+allow-stale\r\n",
-    3: b"*1\r\n%3\r\n$12\r\nlibrary_name\r\n$7\r\nflagged\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
-    b"$9\r\nfunctions\r\n*1\r\n%3\r\n$4\r\nname\r\n$6\r\nreader\r\n$11\r\ndescription\r\n"
-    b"$11\r\nreads a key\r\n$5\r\nflags\r\n~2\r\n+no-writes\r\n+allow-stale\r\n",
-}
-MYLIB_LIST = {
-    2: b"*1\r\n*6\r\n$12\r\nlibrary_name\r\n$5\r\nmylib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
-    b"$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$6\r\nmyfunc\r\n$11\r\ndescription\r\n"
-    b"$-1\r\n$5\r\nflags\r\n*0\r\n",
-    3: b"*1\r\n%3\r\n$12\r\nlibrary_name\r\n$5\r\nmylib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
-    b"$9\r\nfunctions\r\n*1\r\n%3\r\n$4\r\nname\r\n$6\r\nmyfunc\r\n$11\r\ndescription\r\n"
-    b"_\r\n$5\r\nflags\r\n~0\r\n",
-}
-
-
 @pytest.mark.parametrize("protocol", [2, 3])
 def test_list_shapes(server: Server, fresh: RawClient, protocol: int) -> None:
     with raw_clients(server.port, protocol) as open_client:
@@ -423,128 +345,6 @@ def test_stats_counts(fresh: RawClient) -> None:
     assert fresh.command("FUNCTION", "STATS", "x") == (
         b"-ERR wrong number of arguments for 'function|stats' command\r\n"
     )
-
-
-# -- FUNCTION DUMP and RESTORE -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("code", "payload"),
-    [(MYLIB, MYLIB_DUMP), (FLAGGED, FLAGGED_DUMP), (LONGLIB, LONGLIB_DUMP)],
-    ids=["mylib", "flagged", "lzf"],
-)
-def test_dump_is_valkeys_payload(fresh: RawClient, code: str, payload: bytes) -> None:
-    # valkey-server 8.0.1 with no library: the footer alone
-    assert fresh.command("FUNCTION", "DUMP") == bulk(bytes.fromhex("0b003444e133f2e04b53"))
-    assert fresh.command("FUNCTION", "LOAD", code)[:1] == b"$"
-    assert fresh.command("FUNCTION", "DUMP") == bulk(payload)
-
-
-def test_dump_without_compression(fresh: RawClient) -> None:
-    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
-    assert fresh.command("CONFIG", "SET", "rdbcompression", "no") == OK
-    try:
-        dumped = fresh.command("FUNCTION", "DUMP")
-    finally:
-        assert fresh.command("CONFIG", "SET", "rdbcompression", "yes") == OK
-    # valkey-server 8.0.1, rdbcompression no: the code as it is, its length in two bytes
-    footer = bytes.fromhex("0b004b484ba63c4fc429")
-    assert dumped == bulk(b"\xf5\x41\xd3" + LONGLIB.encode() + footer)
-
-
-@pytest.mark.parametrize("payload", [MYLIB_DUMP, FLAGGED_DUMP, LONGLIB_DUMP, TWO_DUMP])
-def test_restore_valkeys_payloads(fr: redis.Redis, payload: bytes) -> None:
-    assert fr.function_restore(payload) is True
-    fr.set("k", "v")
-    if payload in (MYLIB_DUMP, TWO_DUMP):
-        assert fr.fcall("myfunc", 0, "x") == b"x"
-    if payload in (FLAGGED_DUMP, TWO_DUMP):
-        assert fr.fcall_ro("reader", 1, "k") == b"v"
-    if payload is LONGLIB_DUMP:
-        assert [fr.fcall(f"f{i}", 0) for i in range(8)] == list(range(8))
-
-
-def test_restore_policies(fresh: RawClient) -> None:
-    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP) == OK
-    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP) == (
-        b"-ERR Library mylib already exists\r\n"
-    )
-    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP, "APPEND") == (
-        b"-ERR Library mylib already exists\r\n"
-    )
-    other = "#!lua name=mylib\nserver.register_function('myfunc', function() return 'new' end)"
-    assert fresh.command("FUNCTION", "LOAD", "REPLACE", other) == bulk(b"mylib")
-    assert fresh.command("FUNCTION", "RESTORE", MYLIB_DUMP, "replace") == OK
-    assert fresh.command("FCALL", "myfunc", "0", "old") == b"$3\r\nold\r\n"
-    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
-    assert fresh.command("FUNCTION", "RESTORE", FLAGGED_DUMP, "FLUSH") == OK
-    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 1, 1)
-    assert fresh.command("FCALL", "myfunc", "0") == b"-ERR Function not found\r\n"
-    assert fresh.command("FUNCTION", "RESTORE", TWO_DUMP, "append") == (
-        b"-ERR Library flagged already exists\r\n"
-    )
-    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 1, 1)
-    assert fresh.command("FUNCTION", "RESTORE", TWO_DUMP, "REPLACE") == OK
-    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
-
-
-def test_restore_function_name_collision(fresh: RawClient) -> None:
-    lib1 = (
-        "#!lua name=lib1\nlocal function add1(a) return a + 1 end\n"
-        + "".join(
-            f"server.register_function('f{i}', function() return add1({i}) end)\n"
-            for i in (1, 2, 3)
-        )
-    )
-    assert fresh.command("FUNCTION", "LOAD", lib1) == bulk(b"lib1")
-    payload = fresh.command("FUNCTION", "DUMP").split(b"\r\n", 1)[1][:-2]
-    assert fresh.command("FUNCTION", "FLUSH") == OK
-    other1 = "#!lua name=lib1\nserver.register_function('f6', function() return 7 end)"
-    other2 = "#!lua name=lib2\nserver.register_function('f3', function() return 4 end)"
-    assert fresh.command("FUNCTION", "LOAD", other1) == bulk(b"lib1")
-    assert fresh.command("FUNCTION", "LOAD", other2) == bulk(b"lib2")
-    assert fresh.command("FUNCTION", "RESTORE", payload) == b"-ERR Library lib1 already exists\r\n"
-    assert fresh.command("FUNCTION", "RESTORE", payload, "replace") == (
-        b"-ERR Function f3 already exists\r\n"
-    )
-    # nothing changed: lib1 is still the one with f6
-    assert fresh.command("FCALL", "f6", "0") == b":7\r\n"
-    assert fresh.command("FCALL", "f3", "0") == b":4\r\n"
-    assert fresh.command("FCALL", "f1", "0") == b"-ERR Function not found\r\n"
-    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 2)
-
-
-@pytest.mark.parametrize(
-    ("args", "reply"),
-    [
-        (("bad_payload",), BAD_FOOTER),
-        ((MYLIB_DUMP[:-1],), BAD_FOOTER),
-        ((MYLIB_DUMP, "bad"), b"-ERR Wrong restore policy given, value should be either "
-         b"FLUSH, APPEND or REPLACE.\r\n"),
-        (("bad_payload", "bad"), b"-ERR Wrong restore policy given, value should be either "
-         b"FLUSH, APPEND or REPLACE.\r\n"),
-        (("arg1", "args2", "arg3"), b"-ERR unknown subcommand or wrong number of arguments for "
-         b"'RESTORE'. Try FUNCTION HELP.\r\n"),
-        ((bytes.fromhex("f5026162") + bytes.fromhex("0b00") + bytes(8),), BAD_FOOTER),
-        ((), b"-ERR wrong number of arguments for 'function|restore' command\r\n"),
-    ],
-)
-def test_restore_errors_keep_libraries(
-    fresh: RawClient, args: tuple[bytes | str, ...], reply: bytes
-) -> None:
-    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
-    assert fresh.command("FUNCTION", "RESTORE", *args) == reply
-    assert fresh.command("FUNCTION", "LIST") == MYLIB_LIST[2]
-
-
-def test_restore_a_payload_dumped_here(fresh: RawClient) -> None:
-    assert fresh.command("FUNCTION", "LOAD", LONGLIB) == bulk(b"longlib")
-    assert fresh.command("FUNCTION", "LOAD", MYLIB) == bulk(b"mylib")
-    payload = fresh.command("FUNCTION", "DUMP").split(b"\r\n", 1)[1][:-2]
-    assert fresh.command("FUNCTION", "FLUSH") == OK
-    assert fresh.command("FUNCTION", "RESTORE", payload) == OK
-    assert fresh.command("FUNCTION", "STATS") == stats_reply(2, 2, 9)
-    assert fresh.command("FCALL", "f7", "0") == b":7\r\n"
 
 
 # -- KILL, HELP, unknown subcommands -----------------------------------------------------
