@@ -274,25 +274,18 @@ class FunctionHost(ScriptHost):
         return self.loading is not None
 
     def _err_table(self, text: bytes) -> Any:
-        return self.to_lua.error_table("ERR " + text.decode("utf-8", "surrogateescape"), False)
+        return self.to_lua.error_table("ERR " + text.decode(), False)
 
     def _register(
         self, name: bytes, callback: Any, description: bytes | None, flags: Any
     ) -> bytes | None:
-        from .functions import Function  # functions.py imports this module
-
         load = self.loading
         assert load is not None
-        library = load.library
-        if not valid_name(name):
-            return NAME_RULES.encode()
-        if name in library.functions:
-            return DUPLICATE_IN_LIBRARY.encode()
         chosen = {flag.decode() for flag in flags.values()}
-        library.functions[name] = Function(
-            name, callback, library, description, tuple(f for f in FLAG_ORDER if f in chosen)
+        refused = load.library.add_function(
+            name, callback, description, tuple(f for f in FLAG_ORDER if f in chosen)
         )
-        return None
+        return None if refused is None else refused.encode()
 
     # -- loading and running ----------------------------------------------------------
 

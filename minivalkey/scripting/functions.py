@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CommandError, no_newlines
 from ..resp.pure import split_inline_args
 from . import fdump
-from .funchost import LOAD_TIMEOUT, NAME_RULES, FunctionHost, valid_name
+from .funchost import DUPLICATE_IN_LIBRARY, LOAD_TIMEOUT, NAME_RULES, FunctionHost, valid_name
 
 if TYPE_CHECKING:
     from ..core import ServerCore
@@ -83,6 +83,18 @@ class Library:
         self.code = code
         self.engine = ENGINE
         self.functions: dict[bytes, Function] = {}
+
+    def add_function(
+        self, name: bytes, callback: Any, description: bytes | None, flags: tuple[str, ...]
+    ) -> str | None:
+        """Register a function while the library's code runs (Valkey's
+        functionLibCreateFunction); None, or why not."""
+        if not valid_name(name):
+            return NAME_RULES
+        if name in self.functions:
+            return DUPLICATE_IN_LIBRARY
+        self.functions[name] = Function(name, callback, self, description, flags)
+        return None
 
 
 def malloc_size(size: int) -> int:
