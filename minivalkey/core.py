@@ -201,6 +201,7 @@ class ServerCore:
         self.pre_command_oom = False
         # Scripting (scripting/): the EVAL side, built on first use, and the running script.
         self.eval_scripts: Any = None
+        self.functions: Any = None  # FUNCTION libraries (scripting/functions.py), on first use
         self.script_run: Any = None
         self.gated = False
         # The changes not derived from commandstats (see ``dirty``).

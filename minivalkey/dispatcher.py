@@ -126,7 +126,7 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
     if core.gated:
         core.pre_command_oom = oom = core.before_command(client, spec, argv)
-        if oom and _uses_memory(client, spec):
+        if oom and _uses_memory(client, spec, argv):
             return _reject(client, spec, argv, errors.OOM)
     if client.subscribed_context or spec.checked:
         refused = pubsub_refusal(client, spec)
@@ -134,7 +134,7 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
             return _reject(client, spec, argv, refused)
     monitors = core.monitors
     if monitors.clients or core.pause.actions:  # MONITOR attached, or CLIENT PAUSE in force
-        flags = _flags_of(client, spec)
+        flags = _flags_of(client, spec, argv)
         if client.monitoring and touches_keyspace(flags):
             return _reject(client, spec, argv, KEYSPACE_REFUSED)
         if core.pause.holds(client, flags):
@@ -183,28 +183,34 @@ def reprocess(client: Client, spec: CommandSpec, argv: list[bytes]) -> Any:
     return reply
 
 
-def _flags_of(client: Client, spec: CommandSpec) -> Collection[str]:
+def _command_flags(client: Client, spec: CommandSpec, argv: list[bytes]) -> Collection[str]:
+    """Valkey's getCommandFlags: the spec's flags, or those its arguments decide."""
+    flags_for = spec.flags_for
+    return spec.flags if flags_for is None else flags_for(client, argv)
+
+
+def _flags_of(client: Client, spec: CommandSpec, argv: list[bytes]) -> Collection[str]:
     """A command's flags as processCommand weighs them: an EXEC's include those of the
     commands it queued (Valkey's mstate.cmd_flags)."""
     if spec.name != "exec" or spec.parent is not None or not client.multi:
-        return spec.flags
+        return _command_flags(client, spec, argv)
     flags = set(spec.flags)
     for line in client.multi:
         queued = lookup(line)
         if queued is not None:
-            flags.update(queued.flags)
+            flags.update(_command_flags(client, queued, line))
     return flags
 
 
-def _uses_memory(client: Client, spec: CommandSpec) -> bool:
+def _uses_memory(client: Client, spec: CommandSpec, argv: list[bytes]) -> bool:
     """Valkey's denyoom test: the command's flag, or for EXEC any queued command's."""
-    if DENYOOM in spec.flags:
+    if DENYOOM in _command_flags(client, spec, argv):
         return True
     if spec.name != "exec" or spec.parent is not None or client.multi is None:
         return False
-    for argv in client.multi:
-        queued = lookup(argv)
-        if queued is not None and DENYOOM in queued.flags:
+    for line in client.multi:
+        queued = lookup(line)
+        if queued is not None and DENYOOM in _command_flags(client, queued, line):
             return True
     return False
 

@@ -206,6 +206,7 @@ def _memory(core: ServerCore) -> Fields:
         ("used_memory_dataset_perc", f"{_f32(dataset * 100 / max(1, used - startup)):.2f}%"),
         ("total_system_memory", total),
         ("total_system_memory_human", bytes_to_human(total)),
+        *_scripts_memory(core),
         ("maxmemory", maxmemory),
         ("maxmemory_human", bytes_to_human(maxmemory)),
         ("maxmemory_policy", core.config.get_str("maxmemory-policy")),
@@ -216,6 +217,35 @@ def _memory(core: ServerCore) -> Fields:
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),
         ("lazyfreed_objects", 0),
+    ]
+
+
+def _scripts_memory(core: ServerCore) -> Fields:
+    """The Lua states and script caches: EVAL's (zero until first used) and the
+    functions' (built here if need be, as Valkey's exists from the start)."""
+    from .scripting.functions import functions_of
+
+    scripts = core.eval_scripts
+    vm_eval = scripts.lua_memory() if scripts is not None else 0
+    eval_caches = scripts.memory if scripts is not None else 0
+    cached = len(scripts.scripts) if scripts is not None else 0
+    functions = functions_of(core)
+    vm_functions = functions.lua_memory()
+    function_caches = functions.current.overhead()
+    return [
+        ("used_memory_lua", vm_eval),
+        ("used_memory_vm_eval", vm_eval),
+        ("used_memory_lua_human", bytes_to_human(vm_eval)),
+        ("used_memory_scripts_eval", eval_caches),
+        ("number_of_cached_scripts", cached),
+        ("number_of_functions", len(functions.current.functions)),
+        ("number_of_libraries", len(functions.current.libraries)),
+        ("used_memory_vm_functions", vm_functions),
+        ("used_memory_vm_total", vm_eval + vm_functions),
+        ("used_memory_vm_total_human", bytes_to_human(vm_eval + vm_functions)),
+        ("used_memory_functions", function_caches),
+        ("used_memory_scripts", eval_caches + function_caches),
+        ("used_memory_scripts_human", bytes_to_human(eval_caches + function_caches)),
     ]
 
 

@@ -105,6 +105,17 @@ class Monitors:
         self.hidden = None
         if not show or not shown(spec) or not self.clients:
             return
+        self._show(client, spec, argv, hidden)
+
+    def feed_script_call(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> None:
+        """Show ``argv``, a command that runs a script (skip_monitor: the dispatcher does
+        not show it), before the script's own commands, as Valkey's FCALL and EVAL do."""
+        if self.clients:
+            self._show(client, spec, argv, None)
+
+    def _show(
+        self, client: Client, spec: CommandSpec, argv: list[bytes], hidden: set[int] | None
+    ) -> None:
         core = client.core
         now_us = core.clock.now_us()
         if client.unix:

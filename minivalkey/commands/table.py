@@ -22,7 +22,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -214,6 +214,10 @@ class CommandSpec:
     group_acl: bool = True
     # Valkey's getkeys_proc: used by COMMAND GETKEYS when a spec has variable_flags.
     getkeys: KeyFinder | None = None
+    # The flags processCommand weighs when they depend on the arguments (FCALL: the
+    # function's own flags), read only by the checks before running (OOM, CLIENT
+    # PAUSE, MONITOR); None: ``flags``.
+    flags_for: Callable[[Client, list[bytes]], Collection[str]] | None = None
     # Refused unless a setting allows it (DEBUG): the dispatcher checks before running.
     protected: bool = field(init=False, default=False)
     # Never takes the dispatcher's fast path: it has a check of its own there (the

@@ -147,6 +147,13 @@ class LuaEngine:
         string_meta[b"__index"] = self._tools[b"protect"](self.globals[b"string"])
         return env, contents
 
+    def seal(self, table: Any, contents: Any, shown: Any = None) -> None:
+        """Make ``table`` (a table with its own metatable, built in Lua) read-only to
+        scripts as the library proxies are: ``rawset``/``setmetatable`` refused,
+        ``rawget``/``next``/``pairs`` reading ``contents``, ``getmetatable`` answering
+        ``shown``."""
+        self._tools[b"seal"](table, contents, shown)
+
     def compile(self, body: bytes, env: Any, chunkname: bytes | None = None) -> tuple[Any, Any]:
         """``(function, None)``, or ``(None, error message)`` when the body does not
         compile; the function runs in ``env``."""

@@ -127,23 +127,39 @@ function wrapped.setfenv(f, t)
   return real_setfenv(level_of(f), t)
 end
 local function set_default_env(e) default_env = e end
-function wrapped.loadstring(s, name)
+-- A chunk a script loads runs in the environment of the script that loaded it (in
+-- Valkey it sees the same protected globals), never in the real globals.
+local function loader_env()
+  local info = getinfo(3, "f")
+  local e = info and info.func and real_getfenv(info.func)
+  if e == nil or rawequal(e, G) then return default_env or G end
+  return e
+end
+local function in_env(env, f, message)
+  if f then real_setfenv(f, env) end
+  return f, message
+end
+local function load_string(s, name, env)
   if type(s) == "string" and string_sub(s, 1, 1) == "\27" then
     return nil, "bytecode loading is not allowed"
   end
-  return real_loadstring(s, name)
+  return in_env(env, real_loadstring(s, name))
+end
+function wrapped.loadstring(s, name)
+  return load_string(s, name, loader_env())
 end
 function wrapped.load(f, name)
-  if type(f) == "string" then return wrapped.loadstring(f, name) end
+  local env = loader_env()
+  if type(f) == "string" then return load_string(f, name, env) end
   local first = true
-  return real_load(function()
+  return in_env(env, real_load(function()
     local piece = f()
     if first and type(piece) == "string" and piece ~= "" then
       first = false
       if string_sub(piece, 1, 1) == "\27" then error("bytecode loading is not allowed", 0) end
     end
     return piece
-  end, name)
+  end, name))
 end
 
 -- Errors from the wrappers and the API must point at the script's frame, as
@@ -176,7 +192,13 @@ end
 
 -- The count hook (Valkey's luaMaskCountHook): every 100000 instructions ask the
 -- engine; once a kill is asked, fail at every line so pcall cannot hold it off.
-local function killed() error(kill_error(), 0) end
+-- Lines of the server's own chunks (the error handler, the runner, disarm) are
+-- let through: the kill is for the script, and must not break its unwinding.
+local function killed()
+  local info = getinfo(2, "S")
+  if info and internal[info.source] then return end
+  error(kill_error(), 0)
+end
 local function count_hook()
   if tick() then
     sethook(killed, "l")
@@ -186,6 +208,14 @@ end
 local function arm() sethook(count_hook, "", 100000) end
 local function disarm() sethook() end
 
+-- A table its maker built (metatable included) made read-only the way the proxies
+-- are: raw writes refused, raw reads and iteration on ``contents``, ``shown`` what
+-- getmetatable answers.
+local function seal(t, contents, shown)
+  real_of[t] = contents
+  shown_mt[t] = shown
+end
+
 local function run(f, ...)
   return xpcall(f, handler)
 end
@@ -194,6 +224,6 @@ return {
   G = G, protect = protect, make_env = make_env, wrapped = wrapped, handler = handler,
   internal = internal, arm = arm, disarm = disarm, set_default_env = set_default_env,
   setfenv = real_setfenv, getfenv = real_getfenv, loadstring = real_loadstring,
-  xpcall = xpcall, rawset = rawset,
+  xpcall = xpcall, rawset = rawset, seal = seal,
 }
 """
