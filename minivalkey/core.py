@@ -20,9 +20,11 @@ Invariants:
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
 * ``gated`` is True exactly while ``maxmemory`` is set, a CLIENT NO-TOUCH client
-  is connected, a MONITOR is attached or a CLIENT PAUSE is in force: every command
+  is connected, a MONITOR is attached, a CLIENT PAUSE is in force or
+  ``min-replicas-to-write`` refuses writes (``too_few_replicas``): every command
   then takes the dispatcher's slow path, which runs ``before_command`` (evictions,
-  the OOM refusal, the no-touch switch), feeds the monitors and asks the pause.
+  the OOM refusal, the no-touch switch), refuses writes for want of replicas, feeds
+  the monitors and asks the pause.
   Otherwise commands pay nothing for any of them.
 * ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
   fixed baseline plus every key's ``key_memory``. Kept up to date write by write
@@ -128,6 +130,7 @@ class Stats:
     total_net_output_bytes: int = 0
     keyspace_hits: int = 0
     keyspace_misses: int = 0
+    evicted_scripts: int = 0  # EVAL scripts the script cache dropped (scripting/evalcache.py)
     errorstats: dict[str, int] = field(default_factory=dict)
     ops_rate: RateTracker = field(default_factory=RateTracker)
     input_rate: RateTracker = field(default_factory=RateTracker)
@@ -215,7 +218,10 @@ class ServerCore:
         self.eviction_exceeded_since = 0.0  # monotonic seconds, 0 while within the limit
         self.eviction_exceeded_total = 0.0
         self.keyspace.tracked_since_ms = self.keyspace.now_ms
-        for name in ("lfu-log-factor", "lfu-decay-time", "maxmemory"):
+        # min-replicas-to-write with a max lag: writes are refused (no replica is ever
+        # good here, Valkey's checkGoodReplicasStatus).
+        self.too_few_replicas = False
+        for name in ("lfu-log-factor", "lfu-decay-time", "maxmemory", "min-replicas-to-write"):
             self._config_changed(name, self.config.values[name])
         self.config.listeners.append(self._config_changed)
         # INFO memory / replication.
@@ -238,6 +244,12 @@ class ServerCore:
             self._update_tracking()
         elif name == "maxmemory-policy":
             self._update_tracking()
+        elif name in ("min-replicas-to-write", "min-replicas-max-lag"):
+            config = self.config
+            self.too_few_replicas = bool(
+                config.get_int("min-replicas-to-write") and config.get_int("min-replicas-max-lag")
+            )
+            self._update_gate()
         elif name == "lfu-log-factor":
             assert isinstance(value, int)
             keyspace.lfu_log_factor = value
@@ -253,6 +265,7 @@ class ServerCore:
             or self.no_touch_clients > 0
             or bool(self.monitors.clients)
             or bool(self.pause.actions)
+            or self.too_few_replicas
         )
         if not self.no_touch_clients:
             self.keyspace.no_touch = False

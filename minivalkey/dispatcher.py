@@ -29,7 +29,9 @@ Invariants:
   ``ServerCore.before_command`` after the NOAUTH and no-MULTI checks, as Valkey's
   processCommand handles maxmemory: over the limit, a command flagged denyoom (an
   EXEC whose queue holds one) is refused with OOM, inside MULTI too (the transaction
-  then fails). Then, as Valkey, a monitor is refused commands that touch keys, and a
+  then fails); with ``min-replicas-to-write`` in force, a write (an EXEC queuing
+  one, a script declaring writes) is refused with NOREPLICAS. Then, as Valkey, a
+  monitor is refused commands that touch keys, and a
   command CLIENT PAUSE holds is postponed (``BLOCKED``; ``reprocess`` runs it later).
 * Monitors see a command after it ran (``Monitors.feed``), never one refused or
   queued; an EXEC refused before running answers EXECABORT with the reason and is
@@ -46,7 +48,7 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, CommandSpec, lookup
+from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, WRITE, CommandSpec, lookup
 from .errors import CommandError
 from .monitor import KEYSPACE_REFUSED, touches_keyspace
 from .pubsub import refusal as pubsub_refusal
@@ -128,6 +130,8 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         core.pre_command_oom = oom = core.before_command(client, spec, argv)
         if oom and _uses_memory(client, spec, argv):
             return _reject(client, spec, argv, errors.OOM)
+        if core.too_few_replicas and WRITE in _flags_of(client, spec, argv):
+            return _reject(client, spec, argv, errors.NOREPLICAS)
     if client.subscribed_context or spec.checked:
         refused = pubsub_refusal(client, spec)
         if refused is not None:

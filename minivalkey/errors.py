@@ -346,5 +346,6 @@ VALUE_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 # -- keyspace
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
+NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
 # An EXEC refused before it runs: the reason follows.
 EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: "

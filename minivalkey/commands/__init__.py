@@ -25,6 +25,7 @@ from . import (  # noqa: F401
     objects,
     pause,
     pubsub,
+    replication,
     scripting,
     server,
     setalgebra,

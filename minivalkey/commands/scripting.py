@@ -12,14 +12,15 @@ Invariants (Valkey 8.0.1's eval.c):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError
 from ..replies import OK
-from ..scripting.evalcache import NOSCRIPT, EvalScripts
+from ..scripting.evalcache import NOSCRIPT, EvalScripts, command_flags, script_flags_of
 from .args import parse_int
 from .help import help_reply
-from .table import BeginIndex, FindKeynum, command, container, key_spec, subcommand
+from .table import COMMANDS, BeginIndex, FindKeynum, command, container, key_spec, subcommand
 from .zsets import numkeys_finder
 
 if TYPE_CHECKING:
@@ -66,14 +67,24 @@ def _split(argv: list[bytes]) -> tuple[list[bytes], list[bytes]]:
     return argv[3 : 3 + numkeys], argv[3 + numkeys :]
 
 
+def _show(client: Client, argv: list[bytes]) -> None:
+    """Monitors see an EVAL before the commands its script runs (skip_monitor keeps the
+    dispatcher from showing it after), whatever it answers, as Valkey's evalCommand."""
+    monitors = client.core.monitors
+    if monitors.clients:
+        monitors.feed_script_call(client, COMMANDS[argv[0].lower()], argv)
+
+
 def _eval(client: Client, argv: list[bytes], read_only: bool) -> Any:
+    _show(client, argv)
     keys, args = _split(argv)
     scripts = scripts_of(client)
     sha, script = scripts.create(argv[1], from_load=False)
-    return scripts.run(client, sha, script, keys, args, read_only)
+    return scripts.run(client, sha, script, keys, args, read_only, COMMANDS[argv[0].lower()])
 
 
 def _evalsha(client: Client, argv: list[bytes], read_only: bool) -> Any:
+    _show(client, argv)
     if len(argv[1]) != 40:
         raise CommandError(NOSCRIPT)
     keys, args = _split(argv)
@@ -81,7 +92,9 @@ def _evalsha(client: Client, argv: list[bytes], read_only: bool) -> Any:
     script = scripts.get(argv[1])
     if script is None:
         raise CommandError(NOSCRIPT)
-    return scripts.run(client, argv[1].lower(), script, keys, args, read_only)
+    return scripts.run(
+        client, argv[1].lower(), script, keys, args, read_only, COMMANDS[argv[0].lower()]
+    )
 
 
 @command(
@@ -146,6 +159,26 @@ def evalsha(client: Client, argv: list[bytes]) -> Any:
 )
 def evalsha_ro(client: Client, argv: list[bytes]) -> Any:
     return _evalsha(client, argv, True)
+
+
+def _flags_for(base: tuple[str, ...], sha_given: bool) -> Any:
+    """Valkey's evalGetCommandFlags for one of the four commands: a script with a
+    shebang decides the write, denyoom and stale flags processCommand weighs."""
+
+    def flags(client: Client, argv: list[bytes]) -> Collection[str]:
+        script_flags = script_flags_of(client.core.eval_scripts, argv[1], sha_given)
+        return base if script_flags is None else command_flags(base, script_flags)
+
+    return flags
+
+
+for _name, _sha_given in (
+    (b"eval", False),
+    (b"eval_ro", False),
+    (b"evalsha", True),
+    (b"evalsha_ro", True),
+):
+    COMMANDS[_name].flags_for = _flags_for(COMMANDS[_name].flags, _sha_given)
 
 
 SCRIPT = container("script", "scripting", "2.6.0", "Manages the Lua script cache.")

@@ -9,8 +9,9 @@ Invariants (Valkey 8.0.1's sort.c):
   or a sorted set is sorted, anything else answers WRONGTYPE.
 * A BY pattern without ``*`` (as C sees it: up to the first NUL byte) means no
   sorting: lists and sorted sets keep their order (DESC walks it backwards), a set
-  its iteration order, except that with STORE a set is sorted ALPHA (without the BY
-  pattern), so that what is stored does not depend on the set's layout.
+  its iteration order, except that with STORE, or called from a script, a set is
+  sorted ALPHA (without the BY pattern), so that what is stored or what the script
+  sees does not depend on the set's layout.
 * Sorting compares weights: the elements themselves, or the values a BY pattern
   finds. A pattern's first ``*`` is replaced by the element; ``key->field`` after
   the ``*`` reads a hash field; a pattern that is exactly ``#`` (up to a NUL) is the
@@ -283,6 +284,11 @@ def _outputs(client: Client, elements: list[bytes], gets: list[Pattern]) -> Iter
             yield pattern.resolve(client, element)
 
 
+def _from_script(client: Client) -> bool:
+    run = client.core.script_run
+    return run is not None and run.client is client
+
+
 def sort_generic(client: Client, argv: list[bytes], readonly: bool) -> Any:
     opts = parse_options(argv, readonly)
     value = lookup_read(client, argv[1])
@@ -290,8 +296,9 @@ def sort_generic(client: Client, argv: list[bytes], readonly: bool) -> Any:
         raise CommandError(WRONGTYPE)
     kind = List if value is None else type(value)
     by, alpha, dontsort = opts.by, opts.alpha, opts.dontsort
-    if dontsort and kind is Set and opts.store is not None:
-        # A set stored unsorted would depend on its layout: sort it, ALPHA.
+    if dontsort and kind is Set and (opts.store is not None or _from_script(client)):
+        # A set stored (or answered to a script) unsorted would depend on its layout:
+        # sort it, ALPHA.
         dontsort, alpha, by = False, True, None
     if kind is ZSet and value.encoding == ZSET_LISTPACK:
         value.to_skiplist()  # for good, as Valkey converts a sorted set to sort it

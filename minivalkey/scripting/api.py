@@ -40,14 +40,23 @@ local error, type, select, tostring, rawget = error, type, select, tostring, raw
 local real_pcall = pcall
 local err_table, command, sha1, log_line, setresp, setrepl, acl = py.err_table, py.command,
   py.sha1, py.log, py.setresp, py.setrepl, py.acl
+local packed = py.packed
 local api = {}
+-- Python callables take a bounded number of arguments from Lua: many are passed
+-- packed in a table (unpack() can give a command thousands).
+local MANY = 200
+local function run(raise, ...)
+  local n = select("#", ...)
+  if n < MANY then return command(raise, ...) end
+  return command(raise, packed, n, {...})
+end
 function api.call(...)
-  local ok, value = command(true, ...)
+  local ok, value = run(true, ...)
   if not ok then error(value) end
   return value
 end
 function api.pcall(...)
-  local ok, value = command(false, ...)
+  local ok, value = run(false, ...)
   return value
 end
 function api.sha1hex(...)
@@ -107,7 +116,9 @@ function api.replicate_commands() return true end
 function api.breakpoint() return false end
 function api.debug() end
 function api.acl_check_cmd(...)
-  local ok, value = acl(...)
+  local ok, value
+  local n = select("#", ...)
+  if n < MANY then ok, value = acl(...) else ok, value = acl(packed, n, {...}) end
   if not ok then error(value) end
   return value
 end
@@ -127,6 +138,18 @@ return api, pcall_
 """
 
 
+class _Packed:
+    """Marks arguments passed packed in a table (see ``MANY`` in the wrappers)."""
+
+
+PACKED = _Packed()
+
+
+def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    _, count, table = args
+    return tuple(table[index] for index in range(1, int(count) + 1))
+
+
 def build_api(host: ScriptHost) -> tuple[Any, Any]:
     """The API table for ``host``'s Lua state, and the replacement global ``pcall``."""
     engine = host.engine
@@ -138,6 +161,8 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
         return to_lua.error_table(message, False)
 
     def command(raise_error: bool, *args: Any) -> tuple[bool, Any]:
+        if args and args[0] is PACKED:
+            args = _unpack(args)
         if not args:
             error = err_table(b"Please specify at least one argument for this call")
             return not raise_error, error
@@ -180,6 +205,8 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
     def acl(*args: Any) -> tuple[bool, Any]:
         from ..commands.table import lookup
 
+        if args and args[0] is PACKED:
+            args = _unpack(args)
         argv: list[bytes] = []
         for arg in args:
             if type(arg) is bytes:
@@ -203,6 +230,7 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
             b"setresp": setresp,
             b"setrepl": setrepl,
             b"acl": acl,
+            b"packed": PACKED,
         }
     )
     api, pcall_ = engine.load_internal(WRAPPERS, b"=[api]")(py)

@@ -219,22 +219,82 @@ class _Parser:
         raise ValueError(f"unexpected reply type {kind!r}")
 
 
+# Valkey converts a script's result on the Lua stack and refuses to go on once the
+# stack would pass LUAI_MAXCSTACK (8000 slots, 4 kept free): a value at stack slot
+# ``slot`` converts while ``slot + 4 <= 8000``. The result itself sits at slot 2 (the
+# error handler is below it); an array's element one slot above its table, a map's
+# value three and its key four (the map table, the key, the value, a copy of the key),
+# a set's member three.
+_STACK_LIMIT = 8000 - 4
+_RESULT_SLOT = 2
+STACK_LIMIT_ERROR = b"ERR reached lua stack limit"
+
+
+def _c_string(text: bytes) -> bytes:
+    """What C reads of a Lua string through ``lua_tostring`` + ``sdsnew``: up to a NUL."""
+    end = text.find(b"\0")
+    return text if end < 0 else text[:end]
+
+
 class LuaToReply:
     """Encodes a script's return value for the caller (Valkey's luaReplyToRedisReply).
 
     ``count_error`` is called with each error text written that was not counted yet.
+    Tables are read raw (no metamethod runs), as Valkey reads them; nesting is walked
+    with a stack of our own, so a table that contains itself ends, as in Valkey, with
+    the stack-limit error after ~8000 levels. After ``encode``, ``counted`` and
+    ``uncounted`` say how many error replies were written that did / did not count in
+    the error statistics (the command's failed_calls follow from them).
     """
 
-    def __init__(self, count_error: Callable[[str], None], helpers: Any) -> None:
+    def __init__(
+        self, count_error: Callable[[str], None], helpers: Any, rawget: Callable[[Any, Any], Any]
+    ) -> None:
         self.count_error = count_error
         self.shape = helpers[2]
+        self.rawget = rawget
+        self.counted = 0
+        self.uncounted = 0
 
     def encode(self, value: Any, script_resp: int, caller_resp: int) -> bytes:
+        self.counted = self.uncounted = 0
         out: list[bytes] = []
-        self._write(value, script_resp, caller_resp, out)
+        write = self._write
+        # Open containers, innermost last: [children (value, slot) to write, next
+        # child's index]. A container's header is written before its children.
+        stack: list[list[Any]] = []
+        children = write(value, _RESULT_SLOT, script_resp, caller_resp, out)
+        if children:
+            stack.append([children, 0])
+        while stack:
+            frame = stack[-1]
+            children, index = frame
+            if index == len(children):
+                stack.pop()
+                continue
+            frame[1] = index + 1
+            child, slot = children[index]
+            nested = write(child, slot, script_resp, caller_resp, out)
+            if nested:
+                stack.append([nested, 0])
         return b"".join(out)
 
-    def _write(self, value: Any, sresp: int, cresp: int, out: list[bytes]) -> None:
+    def _error(self, text: bytes, counted: bool, out: list[bytes]) -> None:
+        text = text.rstrip(b"\r\n").replace(b"\r", b" ").replace(b"\n", b" ")
+        if counted:
+            self.counted += 1
+            self.count_error(text.decode("utf-8", "replace"))
+        else:
+            self.uncounted += 1
+        out.append(b"-%s\r\n" % text)
+
+    def _write(
+        self, value: Any, slot: int, sresp: int, cresp: int, out: list[bytes]
+    ) -> list[tuple[Any, int]] | None:
+        """Write a scalar, or a container's header (answering its children)."""
+        if slot > _STACK_LIMIT:
+            self._error(STACK_LIMIT_ERROR, True, out)
+            return None
         kind = type(value)
         if kind is bytes:
             out.append(b"$%d\r\n%s\r\n" % (len(value), value))
@@ -248,25 +308,24 @@ class LuaToReply:
         elif kind is int or kind is float:
             out.append(b":%d\r\n" % to_lua_number(value))
         elif _lua_type(value) == "table":
-            self._write_table(value, sresp, cresp, out)
+            return self._write_table(value, slot, cresp, out)
         else:
             out.append(b"$-1\r\n" if cresp == 2 else b"_\r\n")
+        return None
 
-    def _write_table(self, table: Any, sresp: int, cresp: int, out: list[bytes]) -> None:
+    def _write_table(
+        self, table: Any, slot: int, cresp: int, out: list[bytes]
+    ) -> list[tuple[Any, int]] | None:
         found = self.shape(table)
         kind = found[0]
         if kind == 0:
             out.append(b"*%d\r\n" % found[1])
-            write = self._write
-            for item in found[2:]:
-                write(item, sresp, cresp, out)
-        elif kind == 1:
-            message = found[1].decode("utf-8", "replace").replace("\r", " ").replace("\n", " ")
-            if found[2] is not True:
-                self.count_error(message)
-            out.append(b"-%s\r\n" % message.encode())
+            inner = slot + 1
+            return [(item, inner) for item in found[2:]]
+        if kind == 1:
+            self._error(_c_string(found[1]), found[2] is not True, out)
         elif kind == 2:
-            out.append(b"+%s\r\n" % found[1].replace(b"\r", b" ").replace(b"\n", b" "))
+            out.append(b"+%s\r\n" % _c_string(found[1]).replace(b"\r", b" ").replace(b"\n", b" "))
         elif kind == 3:
             text = format_double(float(found[1]))
             out.append(b",%s\r\n" % text if cresp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
@@ -276,28 +335,26 @@ class LuaToReply:
         elif kind == 5:
             fmt, text = found[1], found[2]
             if cresp == 3:
-                out.append(b"=%d\r\n%s:%s\r\n" % (len(text) + 4, fmt[:3], text))
+                fmt = (fmt + b"\0\0\0")[:3]
+                out.append(b"=%d\r\n%s:%s\r\n" % (len(text) + 4, fmt, text))
             else:
                 out.append(b"$%d\r\n%s\r\n" % (len(text), text))
         elif kind == 6:
-            pieces: list[bytes] = []
-            count = 0
+            children: list[tuple[Any, int]] = []
             for key, value in found[1].items():
-                self._write(key, sresp, cresp, pieces)
-                self._write(value, sresp, cresp, pieces)
-                count += 1
-            out.append(b"%%%d\r\n" % count if cresp == 3 else b"*%d\r\n" % (2 * count))
-            out.extend(pieces)
+                children.append((key, slot + 4))
+                children.append((value, slot + 3))
+            pairs = len(children) // 2
+            out.append(b"%%%d\r\n" % pairs if cresp == 3 else b"*%d\r\n" % (2 * pairs))
+            return children
         elif kind == 7:
-            pieces = []
-            count = 0
-            for key in found[1].keys():
-                self._write(key, sresp, cresp, pieces)
-                count += 1
-            out.append(b"~%d\r\n" % count if cresp == 3 else b"*%d\r\n" % count)
-            out.extend(pieces)
+            children = [(key, slot + 3) for key in found[1].keys()]
+            out.append(b"~%d\r\n" % len(children) if cresp == 3 else b"*%d\r\n" % len(children))
+            return children
         else:  # a long array: read item by item
             count = found[1]
             out.append(b"*%d\r\n" % count)
-            for index in range(1, count + 1):
-                self._write(table[index], sresp, cresp, out)
+            rawget = self.rawget
+            inner = slot + 1
+            return [(rawget(table, index), inner) for index in range(1, count + 1)]
+        return None

@@ -16,14 +16,17 @@ Invariants (Valkey 8.0.1's eval.c):
 from __future__ import annotations
 
 import hashlib
-import shlex
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CommandError
+from ..engine.strings import EMBSTR_SIZE_LIMIT, jemalloc_size, sds_new
+from ..errors import NOREPLICAS, CommandError
+from ..resp.pure import split_inline_args
 from .host import ScriptHost
 
 if TYPE_CHECKING:
+    from ..commands.table import CommandSpec
     from ..core import ServerCore
     from ..session import Client
 
@@ -36,6 +39,25 @@ FLAG_NAMES = (NO_WRITES, ALLOW_OOM, ALLOW_STALE, NO_CLUSTER, ALLOW_CROSS_SLOT)
 
 LRU_LENGTH = 500
 
+# INFO used_memory_scripts_eval, as Valkey's evalScriptsMemory adds it up: each
+# script's SHA (an sds of 40) and body (the argument's string object), a dict entry
+# and a luaScript each, the dict's buckets, a list node per EVAL script.
+_SHA_ALLOC = 48
+_DICT_ENTRY = 24
+_LUA_SCRIPT = 24
+_LIST_NODE = 24
+_BUCKET = 8
+_BIG_ARG = 32 * 1024  # a bulk this long keeps the query buffer as its string
+
+
+def _body_memory(length: int) -> int:
+    """What Valkey's getStringObjectSdsUsedMemory says of a command argument."""
+    if length <= EMBSTR_SIZE_LIMIT:
+        return jemalloc_size(16 + 3 + length + 1) - 16
+    if length >= _BIG_ARG:
+        return sds_new(length + 2)[1]
+    return sds_new(length)[1]
+
 NOSCRIPT = "NOSCRIPT No matching script."
 
 
@@ -45,30 +67,36 @@ def sha1hex(body: bytes) -> bytes:
 
 def parse_shebang(body: bytes) -> tuple[frozenset[str] | None, int]:
     """``(flags, shebang length)``; flags None in compatibility mode (no shebang).
-    Raises CommandError with Valkey's text for a bad shebang."""
+    Raises CommandError with Valkey's text for a bad shebang. The line is split as
+    sdssplitargs splits (quotes, escapes); C reads the body up to its first NUL."""
     if not body.startswith(b"#!"):
         return None, 0
     end = body.find(b"\n")
-    if end < 0:
+    nul = body.find(b"\0")
+    if end < 0 or 0 <= nul < end:
         raise CommandError("ERR Invalid script shebang")
-    line = body[:end].decode("utf-8", "surrogateescape")
-    try:
-        parts = shlex.split(line, posix=True)
-    except ValueError:
-        parts = []
+    parts = split_inline_args(body[:end])
     if not parts:
         raise CommandError("ERR Invalid engine in script shebang")
-    if parts[0] != "#!lua":
-        raise CommandError(f"ERR Unexpected engine in script shebang: {parts[0]}")
+    if parts[0] != b"#!lua":
+        raise CommandError("ERR Unexpected engine in script shebang: " + _text(parts[0]))
     flags: set[str] = set()
     for part in parts[1:]:
-        if not part.startswith("flags="):
-            raise CommandError(f"ERR Unknown lua shebang option: {part}")
-        for flag in part[6:].split(","):
-            if flag not in FLAG_NAMES:
-                raise CommandError(f"ERR Unexpected flag in script shebang: {flag}")
-            flags.add(flag)
+        if not part.startswith(b"flags="):
+            raise CommandError("ERR Unknown lua shebang option: " + _text(part))
+        value = part[6:]
+        for flag in value.split(b",") if value else ():
+            name = _text(flag)
+            if name not in FLAG_NAMES:
+                raise CommandError("ERR Unexpected flag in script shebang: " + name)
+            flags.add(name)
     return frozenset(flags), end
+
+
+def _text(raw: bytes) -> str:
+    """An sds as C's %s prints it (up to a NUL)."""
+    end = raw.find(b"\0")
+    return (raw if end < 0 else raw[:end]).decode("utf-8", "replace")
 
 
 # Sets KEYS and ARGV in the script environment from one call: the key count, then
@@ -85,6 +113,39 @@ return function(numkeys, ...)
   contents.ARGV = args
 end
 """
+
+
+def command_flags(base: Collection[str], flags: Collection[str]) -> tuple[str, ...]:
+    """Valkey's scriptFlagsToCmdFlags: the flags processCommand weighs for a command
+    running a script that declared ``flags`` (write, denyoom and stale come from
+    them, may_replicate goes)."""
+    kept = [flag for flag in base if flag not in ("stale", "denyoom", "write", "may_replicate")]
+    if NO_WRITES not in flags:
+        kept.append("write")
+        if ALLOW_OOM not in flags:
+            kept.append("denyoom")
+    if ALLOW_STALE in flags:
+        kept.append("stale")
+    return tuple(kept)
+
+
+def script_flags_of(
+    scripts: EvalScripts | None, script: bytes, sha_given: bool
+) -> frozenset[str] | None:
+    """The shebang flags of the script an EVAL (``script`` is its body) or an EVALSHA
+    (its SHA) names, or None: compatibility mode, an unknown SHA, a bad shebang."""
+    if sha_given:
+        if len(script) != 40 or scripts is None:
+            return None
+        found = scripts.get(script)
+        return None if found is None else found.flags
+    cached = scripts.get(sha1hex(script)) if scripts is not None else None
+    if cached is not None:
+        return cached.flags
+    try:
+        return parse_shebang(script)[0]
+    except CommandError:
+        return None
 
 
 class Script:
@@ -110,8 +171,31 @@ class EvalScripts:
         self._set_arguments: Any = None
         self.scripts: dict[bytes, Script] = {}
         self.lru: OrderedDict[bytes, None] = OrderedDict()
-        self.evicted = 0
-        self.memory = 0  # bytes of SHA and bodies (INFO used_memory_scripts_eval)
+        self._strings = 0  # bytes of the SHAs and bodies
+        # The SHA dict's buckets, and those of the table it is still rehashing from
+        # (done by the next lookup: a script cache is small, its rehash quick).
+        self._buckets = 0
+        self._rehashing = 0
+
+    @property
+    def memory(self) -> int:
+        """INFO ``used_memory_scripts_eval``."""
+        count = len(self.scripts)
+        return (
+            self._strings
+            + count * (_DICT_ENTRY + _LUA_SCRIPT)
+            + (self._buckets + self._rehashing) * _BUCKET
+            + len(self.lru) * _LIST_NODE
+        )
+
+    def _grow(self) -> None:
+        """The dict's expansion before an insertion (Valkey's _dictExpandIfNeeded)."""
+        count = len(self.scripts)
+        if self._buckets == 0:
+            self._buckets = 4
+        elif count >= self._buckets:
+            self._rehashing = self._buckets
+            self._buckets = 1 << count.bit_length()  # the power of two above count
 
     @property
     def host(self) -> ScriptHost:
@@ -132,15 +216,17 @@ class EvalScripts:
         self._env = self._contents = None
         self.scripts.clear()
         self.lru.clear()
-        self.memory = 0
+        self._strings = self._buckets = self._rehashing = 0
 
     def get(self, sha: bytes) -> Script | None:
+        self._rehashing = 0
         return self.scripts.get(sha.lower())
 
     def create(self, body: bytes, from_load: bool) -> tuple[bytes, Script]:
         """The script for ``body``, compiled and cached on first sight (Valkey's
         luaCreateFunction); raises CommandError when it does not compile."""
         sha = sha1hex(body)
+        self._rehashing = 0
         script = self.scripts.get(sha)
         if script is not None:
             if from_load and script.evicted_by_lru:
@@ -161,11 +247,12 @@ class EvalScripts:
             while len(self.lru) >= LRU_LENGTH:
                 oldest, _ = self.lru.popitem(last=False)
                 gone = self.scripts.pop(oldest)
-                self.memory -= len(oldest) + len(gone.body)
-                self.evicted += 1
+                self._strings -= _SHA_ALLOC + _body_memory(len(gone.body))
+                self.core.stats.evicted_scripts += 1
             self.lru[sha] = None
+        self._grow()
         self.scripts[sha] = script
-        self.memory += len(sha) + len(body)
+        self._strings += _SHA_ALLOC + _body_memory(len(body))
         return sha, script
 
     def run(
@@ -176,6 +263,7 @@ class EvalScripts:
         keys: list[bytes],
         args: list[bytes],
         read_only: bool,
+        command: CommandSpec | None = None,
     ) -> Any:
         """Valkey's evalGenericCommand from scriptPrepareForRun on."""
         host = self.host
@@ -188,6 +276,8 @@ class EvalScripts:
                     raise CommandError(
                         "ERR Can not execute a script with write flag using *_ro command."
                     )
+                if core.too_few_replicas:
+                    raise CommandError(NOREPLICAS)
             if (
                 core.maxmemory
                 and core.pre_command_oom
@@ -210,4 +300,5 @@ class EvalScripts:
             eval_mode=True,
             read_only=read_only,
             allow_oom=allow_oom,
+            command=command,
         )

@@ -25,6 +25,7 @@ from .engine import LuaEngine
 from .run import ScriptRun, script_client
 
 if TYPE_CHECKING:
+    from ..commands.table import CommandSpec
     from ..core import ServerCore
     from ..session import Client
 
@@ -43,7 +44,7 @@ class ScriptHost:
         engine = self.engine
         helpers = engine.load_internal(CONVERSION_HELPERS, b"=[api]")()
         self.to_lua = ReplyToLua(engine.table, engine.table_from, helpers)
-        self.to_reply = LuaToReply(core.stats.count_error, helpers)
+        self.to_reply = LuaToReply(core.stats.count_error, helpers, engine.rawget)
         api, pcall = build_api(self)
         self.api = api
         self.engine.install_api(api, pcall)
@@ -68,9 +69,15 @@ class ScriptHost:
         read_only: bool,
         allow_oom: bool,
         arguments: tuple[Any, Any] | None = None,
+        command: CommandSpec | None = None,
     ) -> Any:
         """Run ``function`` for ``caller`` (EVAL: no arguments, KEYS/ARGV are globals;
-        FCALL: ``arguments`` are the keys and args tables) and answer its result."""
+        FCALL: ``arguments`` are the keys and args tables) and answer its result.
+
+        ``command`` (EVAL, FCALL ...) is charged the failed calls Valkey's call()
+        would see in the result: one when any error reply in it counted in the error
+        statistics, plus one for each that did not (an error a command answered, passed
+        on by the script); ``dispatcher.call`` charges an ``ErrorReply`` itself."""
         run = ScriptRun(caller, self.client, name, eval_mode, read_only, allow_oom)
         core = self.core
         self.run = run
@@ -93,8 +100,15 @@ class ScriptHost:
             core.script_run = None
             if run.timed_out:
                 busy.leave(core, run)
+        engine.after_call()
         if ok:
-            return self._result(value, run.client.protocol, caller.protocol)
+            reply = self._result(value, run.client.protocol, caller.protocol)
+            if command is not None and type(reply) is RawReply:
+                to_reply = self.to_reply
+                failed = to_reply.uncounted + (1 if to_reply.counted else 0)
+                if failed:
+                    core.command_stats_of(command).failed_calls += failed
+            return reply
         return self._failure(value, name)
 
     def _result(self, value: Any, script_resp: int, caller_resp: int) -> Any:

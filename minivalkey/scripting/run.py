@@ -7,7 +7,8 @@ returns. Commands called by the script (``server.call``) run through
 * unknown command / wrong arity (``Unknown command called from script``,
   ``Wrong number of args calling command from script``), commands flagged
   ``noscript`` (MULTI, blocking-only admin commands, SUBSCRIBE ...), writes from a
-  read-only run (EVAL_RO, FCALL_RO, ``no-writes``), and denyoom commands while the
+  read-only run (EVAL_RO, FCALL_RO, ``no-writes``), a first write while
+  ``min-replicas-to-write`` refuses writes (NOREPLICAS), and denyoom commands while the
   server was over ``maxmemory`` when the script started and nothing was written
   yet, are refused with Valkey's texts, counted as rejected calls;
 * the script's client never blocks (``deny_blocking``): a blocking command answers
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import dispatcher
 from ..commands.table import DENYOOM, MAY_REPLICATE, NOSCRIPT, WRITE, CommandSpec, lookup
+from ..errors import NOREPLICAS
 from ..replies import ErrorReply
 from ..session import Client
 
@@ -107,6 +109,8 @@ def refusal(run: ScriptRun, spec: CommandSpec | None, argv: list[bytes]) -> str 
         return NOT_FROM_SCRIPT
     if run.read_only and (WRITE in flags or MAY_REPLICATE in flags):
         return READ_ONLY
+    if WRITE in flags and not run.write_dirty and run.client.core.too_few_replicas:
+        return "-" + NOREPLICAS
     if run.oom and not run.allow_oom and not run.write_dirty and DENYOOM in flags:
         return OOM
     return None
