@@ -21,6 +21,10 @@ Invariants:
   in MULTI, OOM...), commands queued by MULTI (shown when EXEC runs them), admin
   commands and those flagged ``skip_monitor``, and a command postponed by CLIENT
   PAUSE (Valkey re-runs it as a reprocessed command, which monitors never see).
+* The script commands (EVAL, EVALSHA and their _RO forms, FCALL, FCALL_RO) are
+  flagged ``skip_monitor`` but show themselves (``show_script``) when their handler
+  starts, before any check of their arguments, so the commands the script calls
+  (shown with the origin ``lua``) follow the line of the script that called them.
 * Arguments a command hides (AUTH's credentials, HELLO's AUTH pair) are replaced by
   ``(redacted)``: the handler calls ``Monitors.redact``, which records the positions
   only while monitors exist; the feed after the command reads and clears them.
@@ -105,6 +109,20 @@ class Monitors:
         self.hidden = None
         if not show or not shown(spec) or not self.clients:
             return
+        own_skipped = client.skip_current_reply or spec.name == "quit"
+        self._send(client, argv, hidden, own_skipped)
+
+    def show_script(self, client: Client, argv: list[bytes]) -> None:
+        """A script command starts: show it now, ahead of the commands its script
+        calls (Valkey's evalCommand and fcallCommandGeneric feed monitors themselves)."""
+        if self.clients:
+            self._send(client, argv, None, client.skip_current_reply)
+
+    def _send(
+        self, client: Client, argv: list[bytes], hidden: set[int] | None, own_skipped: bool
+    ) -> None:
+        """Send the line of ``argv``, run by ``client``, to every monitor that takes it;
+        ``own_skipped``: not to ``client`` itself (its skipped reply, its QUIT)."""
         core = client.core
         now_us = core.clock.now_us()
         if client.unix:
@@ -125,7 +143,7 @@ class Monitors:
             if monitor.reply_off:
                 continue  # CLIENT REPLY OFF: nothing reaches it
             if monitor is client:
-                if client.skip_current_reply or spec.name == "quit":
+                if own_skipped:
                     continue  # its own skipped command; its QUIT closes it after the reply
             elif monitor.skip_next_reply:
                 continue  # CLIENT REPLY SKIP: nothing until its next command has run

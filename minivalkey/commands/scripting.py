@@ -7,6 +7,8 @@ Invariants (Valkey 8.0.1's eval.c):
   NOSCRIPT; SHA lookups ignore case.
 * EVAL compiles and caches a script on first sight; a script that does not
   compile answers ``Error compiling script (new function): ...`` and is not cached.
+* Monitors see the command when its handler starts, even when it then fails (bad
+  numkeys, NOSCRIPT), and before any command its script calls, as Valkey feeds them.
 * The scripts themselves run in ``scripting/`` (engine, sandbox, API, run rules).
 """
 
@@ -51,6 +53,7 @@ def _split(argv: list[bytes]) -> tuple[list[bytes], list[bytes]]:
 
 
 def _eval(client: Client, argv: list[bytes], read_only: bool) -> Any:
+    client.core.monitors.show_script(client, argv)  # before the commands the script calls
     keys, args = _split(argv)
     scripts = scripts_of(client)
     sha, script = scripts.create(argv[1], from_load=False)
@@ -58,6 +61,7 @@ def _eval(client: Client, argv: list[bytes], read_only: bool) -> Any:
 
 
 def _evalsha(client: Client, argv: list[bytes], read_only: bool) -> Any:
+    client.core.monitors.show_script(client, argv)  # before the commands the script calls
     if len(argv[1]) != 40:
         raise CommandError(NOSCRIPT)
     keys, args = _split(argv)
