@@ -30,7 +30,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -102,6 +102,14 @@ async def inspector(valkey: Server) -> AsyncIterator[aredis.Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def watcher(valkey: Server) -> Iterator[RawClient]:
+    """A connection that ran MONITOR before the test's brokers connected."""
+    with RawClient(valkey.port) as client:
+        assert client.command("MONITOR") == b"+OK\r\n"
+        yield client
 
 
 @pytest.fixture(params=[None, 2], ids=["default-protocol", "resp2"])
@@ -206,12 +214,10 @@ async def autoclaims_done(client: aredis.Redis, count: int) -> None:
 
 
 async def test_a_task_runs_once_and_its_result_is_read_back(
-    valkey: Server, inspector: aredis.Redis, protocol: int | None
+    valkey: Server, inspector: aredis.Redis, watcher: RawClient, protocol: int | None
 ) -> None:
     executions: Executions = []
     worker = make_broker(valkey, "worker-1", executions, protocol)
-    watcher = RawClient(valkey.port)
-    assert watcher.command("MONITOR") == b"+OK\r\n"
     async with working(worker):
         [group] = await inspector.xinfo_groups(QUEUE)  # declared at the new stream's end
         assert (group["name"], group["last-delivered-id"], group["pending"]) == (
@@ -250,11 +256,14 @@ async def test_a_task_runs_once_and_its_result_is_read_back(
         assert await inspector.script_exists(RELEASE_SHA.decode()) == [True]
         assert await inspector.exists(LOCK_KEY) == 0  # the script released the lock
 
+        async def reading_again() -> bool:
+            return int((await inspector.info("clients"))["blocked_clients"]) == 1
+
+        await eventually(reading_again, "the worker's next read blocked")
         await inspector.echo("seen")  # the last line MONITOR shows
         lines = [monitored(watcher.read_reply())]
         while lines[-1][1] != [b"ECHO", b"seen"]:
             lines.append(monitored(watcher.read_reply()))
-        watcher.close()
         # Two reads (the one served, then the one blocked again: each shown once, when
         # it ran) around one pass over the pending entries, on the pipeline's connection
         # (lua: what the script called).
