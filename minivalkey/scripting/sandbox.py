@@ -176,7 +176,13 @@ end
 
 -- The count hook (Valkey's luaMaskCountHook): every 100000 instructions ask the
 -- engine; once a kill is asked, fail at every line so pcall cannot hold it off.
-local function killed() error(kill_error(), 0) end
+-- Lines of the server's own chunks (the error handler, the runner, disarm) are
+-- let through: the kill is for the script, and must not break its unwinding.
+local function killed()
+  local info = getinfo(2, "S")
+  if info and internal[info.source] then return end
+  error(kill_error(), 0)
+end
 local function count_hook()
   if tick() then
     sethook(killed, "l")
