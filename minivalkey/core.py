@@ -20,10 +20,12 @@ Invariants:
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
 * ``gated`` is True exactly while ``maxmemory`` is set, a CLIENT NO-TOUCH client
-  is connected, a MONITOR is attached or a CLIENT PAUSE is in force: every command
-  then takes the dispatcher's slow path, which runs ``before_command`` (evictions,
-  the OOM refusal, the no-touch switch), feeds the monitors and asks the pause.
-  Otherwise commands pay nothing for any of them.
+  is connected, a MONITOR is attached, a CLIENT PAUSE is in force or a script is
+  busy (``script_busy``: past busy-reply-threshold, see ``scripting/busy.py``):
+  every command then takes the dispatcher's slow path, which runs
+  ``before_command`` (evictions, the OOM refusal, the no-touch switch; not while a
+  script is busy), refuses what a busy script forbids, feeds the monitors and asks
+  the pause. Otherwise commands pay nothing for any of them.
 * ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
   fixed baseline plus every key's ``key_memory``. Kept up to date write by write
   while ``maxmemory`` is set (``Keyspace.start_accounting``); estimated when asked
@@ -202,6 +204,8 @@ class ServerCore:
         # Scripting (scripting/): the EVAL side, built on first use, and the running script.
         self.eval_scripts: Any = None
         self.script_run: Any = None
+        self.script_busy = False  # the running script is past busy-reply-threshold
+        self.busy_io: Any = None  # the shell's I/O while a script is busy (busyserve.py)
         self.gated = False
         # The changes not derived from commandstats (see ``dirty``).
         self.dirty_adjustment = 0
@@ -252,6 +256,7 @@ class ServerCore:
             or self.no_touch_clients > 0
             or bool(self.monitors.clients)
             or bool(self.pause.actions)
+            or self.script_busy
         )
         if not self.no_touch_clients:
             self.keyspace.no_touch = False

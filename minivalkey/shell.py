@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .busyserve import BusyService
 from .core import ServerCore
 from .engine.streamnode import pack_sealed_nodes
 from .memtrim import MemoryTrimmer
@@ -117,6 +118,7 @@ class Shell:
             # CONFIG GET port reports the port bound (a free one when 0 was asked for).
             self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
+        self.core.busy_io = BusyService(self)
         self.core.blocking.timers = self
         self.core.pause.attach_timers(self)
         self.core.tracking.later = loop.call_soon  # BCAST invalidations, once per loop turn
