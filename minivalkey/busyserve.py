@@ -74,8 +74,10 @@ class BusyService:
         if self._listening is None:
             self._listening = [_duplicate(listener) for listener in _listening_sockets(shell)]
         accepted = False
-        for listening in self._listening:
+        for listening in list(self._listening):
             for _ in range(MAX_ACCEPTS):
+                if listening.fileno() < 0:  # closed meanwhile (SHUTDOWN NOSAVE)
+                    break
                 try:
                     sock, _address = listening.accept()
                 except (BlockingIOError, InterruptedError):
@@ -98,6 +100,15 @@ class BusyService:
         self._held.append((connection, held))
         connection.connection_made(held)
         connection.serve_while_busy()  # what it sent already is answered now
+
+    def stop_listening(self) -> None:
+        """SHUTDOWN NOSAVE during the script: refuse new connections from now on, as
+        Valkey closes its listeners before exiting (the shell's stop follows)."""
+        for listening in self._listening or ():
+            listening.close()
+        self._listening = []
+        for listener in self.shell.listeners:
+            listener.close()
 
     def finished(self) -> None:
         """The script is over: the loop takes over what was accepted meanwhile."""
@@ -178,7 +189,11 @@ class HeldTransport(asyncio.Transport):
             return
         sent = self._send(bytes(self._unsent))
         del self._unsent[:sent]
-        if self._eof and not self._unsent and not self.closed:
+        if self._unsent or self.closed:
+            return
+        if self._closing:
+            self._lose()
+        elif self._eof:
             self._shutdown()
 
     def _send(self, data: bytes) -> int:
@@ -220,10 +235,10 @@ class HeldTransport(asyncio.Transport):
             self._unsent += data
 
     def write_eof(self) -> None:
+        if self._eof or self._closing:  # said once already (maybe on the socket itself)
+            return
         if self.real is not None:
             self.real.write_eof()
-            return
-        if self._eof or self._closing:
             return
         self._eof = True
         if not self._unsent and not self.closed:
@@ -236,7 +251,9 @@ class HeldTransport(asyncio.Transport):
         if self.real is not None:
             self.real.close()
             return
-        self._closing = True  # closed once handed over, after what is unsent
+        self._closing = True
+        if not self._unsent:  # else once the kernel took it (``flush``, or the loop's)
+            self._lose()
 
     def abort(self) -> None:
         if self.real is not None:

@@ -33,6 +33,11 @@ Invariants:
   keyspace's active expiry, nothing else.
 * When the server stops (``Shell.stop``) a connection executes nothing more, sends
   what it has answered, then its FIN (``shut_down``); see ``shell``.
+* While a script is busy the loop is held: ``serve_while_busy`` (called from the
+  script's hook, see ``busyserve``) reads the socket without blocking and takes the
+  input through ``data_received`` as the loop would. A connection accepted meanwhile
+  starts on a ``busyserve.HeldTransport``; the loop's own transport replaces it in
+  ``connection_made`` (a second call) once the script is over.
 """
 
 from __future__ import annotations
@@ -396,7 +401,11 @@ class ClientConnection(asyncio.Protocol):
         if transport is None or transport.is_closing():
             return
         if transport.can_write_eof():
-            transport.write_eof()  # the FIN follows the buffered replies
+            try:
+                transport.write_eof()  # the FIN follows the buffered replies
+            except OSError:  # the peer is gone already (the loop has not heard yet)
+                transport.close()
+                return
         transport.resume_reading()
 
     def close_if_flushed(self) -> None:

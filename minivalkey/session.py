@@ -65,12 +65,6 @@ class Connection(Protocol):
         """The bytes waiting for the peer (CLIENT LIST ``omem``)."""
         ...
 
-    def serve_while_busy(self) -> bool:
-        """A script is busy and holds the loop: read the waiting input without
-        blocking, run it, write the answers and what ``send`` queued (True when
-        input was read)."""
-        ...
-
 
 class Client:
     # Fixed attributes: faster to read than an instance dict on every command

@@ -12,7 +12,9 @@ Invariants:
   once the replies it was already given have reached its peer, or after
   ``SHUTDOWN_FLUSH_SECONDS`` for a peer that does not read. A reply is never cut.
 * The engine never sees asyncio: the shell calls ``dispatcher.execute`` (through its
-  connections) and the core's cron steps, nothing else.
+  connections) and the core's cron steps, nothing else. A busy script reaches the
+  connections through ``core.busy_io`` (``busyserve.BusyService``), which the shell
+  sets when it starts.
 """
 
 from __future__ import annotations

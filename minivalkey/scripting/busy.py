@@ -76,12 +76,17 @@ UNKILLABLE = (
     "hard way using the SHUTDOWN NOSAVE command."
 )
 
+
 class BusyIO(Protocol):
     """What the shell provides (``core.busy_io``): the I/O of a busy period."""
 
     def serve(self, protected: object, stop: Callable[[], bool]) -> bool:
         """Serve every connection but ``protected`` once, accepting new ones; True
         when something was read or accepted. ``stop`` ends the pass early."""
+        ...
+
+    def stop_listening(self) -> None:
+        """The server is going away: accept no more connections."""
         ...
 
     def finished(self) -> None:
@@ -180,6 +185,8 @@ def shutdown(core: ServerCore, nosave: bool) -> None:
         raise CommandError(refusal(run))
     run.killed = True
     run.shutting_down = True
+    if core.busy_io is not None:
+        core.busy_io.stop_listening()
 
 
 def kill(core: ServerCore, eval_mode: bool) -> object:

@@ -11,7 +11,9 @@ killed ends with SHUTDOWN NOSAVE).
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from helpers import RawClient, accepts, encode_command, raw_clients, wait_until
@@ -22,8 +24,7 @@ OK = b"+OK\r\n"
 PONG = b"+PONG\r\n"
 QUEUED = b"+QUEUED\r\n"
 BUSY = (
-    b"-BUSY Valkey is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
-    b"NOSAVE.\r\n"
+    b"-BUSY Valkey is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
 )
 NOTBUSY = b"-NOTBUSY No scripts in execution right now.\r\n"
 UNKILLABLE = (
@@ -39,9 +40,9 @@ LOOP = "local i = 0 while true do i = i + 1 end"
 
 def killed(sha: str, line: int) -> bytes:
     """The error the caller of a killed script gets."""
-    return (
-        b"-ERR Script killed by user with SCRIPT KILL... script: %s, on @user_script:%d.\r\n"
-        % (sha.encode(), line)
+    return b"-ERR Script killed by user with SCRIPT KILL... script: %s, on @user_script:%d.\r\n" % (
+        sha.encode(),
+        line,
     )
 
 
@@ -111,10 +112,7 @@ def test_script_kill_when_nothing_runs_answers_notbusy(clients: Callable[..., Ra
 
 def test_pcall_cannot_catch_the_kill(clients: Callable[..., RawClient]) -> None:
     caller, other = clients(), clients()
-    body = (
-        "local f = function() while 1 do redis.call('ping') end end\n"
-        "while 1 do pcall(f) end"
-    )
+    body = "local f = function() while 1 do redis.call('ping') end end\nwhile 1 do pcall(f) end"
     start(caller, body)
     wait_busy(other)
     assert other.command("SCRIPT", "KILL") == OK
@@ -166,11 +164,13 @@ def test_a_script_that_wrote_is_unkillable_and_shutdown_nosave_stops_the_server(
     assert other.command("SHUTDOWN", "NOW") == BUSY
     assert other.command("SHUTDOWN", "ABORT") == b"-ERR No shutdown in progress.\r\n"
     assert other.command("SHUTDOWN", "NOSAVE", "SAVE") == b"-ERR syntax error\r\n"
-    other.send(encode_command("SHUTDOWN", "NOSAVE"))
-    assert other.read_until_closed() == b""
+    stopper = RawClient(busy_server.port)  # connected while the script runs
+    stopper.send(encode_command("SHUTDOWN", "NOSAVE"))
+    assert stopper.read_until_closed() == b""
+    stopper.close()
     assert caller.read_until_closed() == b""
-    port = busy_server.port
-    wait_until(lambda: not accepts(port), message="the listener to close")
+    assert other.read_until_closed() == b""
+    assert not accepts(busy_server.port)  # the listener closed before anyone heard
 
 
 def test_allowed_commands_run_during_busy(clients: Callable[..., RawClient]) -> None:
@@ -413,3 +413,38 @@ def test_the_log_tells_of_the_slow_script_and_the_kill(
         f"Script name is: {sha1(LOOP)}."
     )
     assert "Lua script killed by user with SCRIPT KILL." in messages
+
+
+def test_a_unix_socket_client_connecting_during_busy_is_answered(
+    make_server: Callable[..., Server], tmp_path: Path
+) -> None:
+    path = str(tmp_path / "busy.sock")
+    server = make_server(unixsocket=path, config={"busy-reply-threshold": "50"})
+    with RawClient(server.port) as caller, RawClient(server.port) as other:
+        assert other.command("PING") == PONG
+        start(caller, LOOP)
+        wait_busy(other)
+        with socket.socket(socket.AF_UNIX) as late:
+            late.settimeout(5)
+            late.connect(path)
+            late.sendall(encode_command("PING"))
+            assert late.recv(1000) == BUSY
+            late.sendall(encode_command("SCRIPT", "KILL"))
+            assert late.recv(1000) == OK
+            assert caller.read_reply() == killed(sha1(LOOP), 1)
+            late.sendall(encode_command("PING"))
+            assert late.recv(1000) == PONG
+
+
+def test_maxclients_refuses_a_connection_made_during_busy(
+    clients: Callable[..., RawClient], busy_server: Server
+) -> None:
+    caller, other = clients(), clients()
+    assert other.command("CONFIG", "SET", "maxclients", "2") == OK
+    start(caller, LOOP)
+    wait_busy(other)
+    with RawClient(busy_server.port) as refused:
+        assert refused.read_until_closed() == b"-ERR max number of clients reached\r\n"
+    assert other.command("SCRIPT", "KILL") == OK
+    assert caller.read_reply() == killed(sha1(LOOP), 1)
+    assert other.command("CONFIG", "SET", "maxclients", "10000") == OK
