@@ -58,6 +58,7 @@ class ScriptRun:
         "write_dirty",
         "killed",
         "timed_out",
+        "shutting_down",
         "started",
     )
 
@@ -80,7 +81,8 @@ class ScriptRun:
         self.oom = bool(core.maxmemory) and core.pre_command_oom
         self.write_dirty = False
         self.killed = False
-        self.timed_out = False
+        self.timed_out = False  # past busy-reply-threshold (busy.py)
+        self.shutting_down = False  # stopped by SHUTDOWN NOSAVE (busy.py)
         self.started = monotonic()
         client.select(caller.db_index)
         client.protocol = 2
