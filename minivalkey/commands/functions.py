@@ -210,51 +210,6 @@ _FUNCTION_HELP = (
 
 @subcommand(
     FUNCTION,
-    "help",
-    2,
-    "loading stale",
-    acl="@scripting",
-    summary="Answers help for the FUNCTION subcommands.",
-)
-def function_help(client: Client, argv: list[bytes]) -> Any:
-    return help_reply(argv, _FUNCTION_HELP)
-
-
-@subcommand(
-    FUNCTION,
-    "load",
-    -3,
-    "noscript write denyoom",
-    acl="@scripting",
-    tips=_ALL_SUCCEEDED,
-    complexity="O(1) (considering compilation time is redundant)",
-    summary="Creates a library from its code.",
-)
-def function_load(client: Client, argv: list[bytes]) -> Any:
-    replace = False
-    for option in argv[2:-1]:
-        if option.lower() != b"replace":
-            raise CommandError(no_newlines(f"ERR Unknown option given: {c_string(option)}"))
-        replace = True
-    return functions_of(client).load(argv[-1], replace)
-
-
-@subcommand(
-    FUNCTION,
-    "delete",
-    3,
-    "noscript write",
-    acl="@scripting",
-    tips=_ALL_SUCCEEDED,
-    summary="Deletes a library and its functions.",
-)
-def function_delete(client: Client, argv: list[bytes]) -> Any:
-    functions_of(client).current.delete(argv[2])
-    return OK
-
-
-@subcommand(
-    FUNCTION,
     "flush",
     -2,
     "noscript write",
@@ -270,6 +225,23 @@ def function_flush(client: Client, argv: list[bytes]) -> Any:
         raise CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
     functions_of(client).current.clear()
     return OK
+
+
+@subcommand(
+    FUNCTION,
+    "dump",
+    2,
+    "noscript",
+    acl="@scripting",
+    complexity="O(N) where N is the number of functions",
+    summary="Serializes every library into a payload.",
+)
+def function_dump(client: Client, argv: list[bytes]) -> Any:
+    compress = client.core.config.get_bool("rdbcompression")
+    return functions_of(client).current.dump(compress)
+
+
+_POLICIES = {b"append": registry.APPEND, b"replace": registry.REPLACE, b"flush": registry.FLUSH}
 
 
 @subcommand(
@@ -324,34 +296,6 @@ def function_list(client: Client, argv: list[bytes]) -> Any:
 
 @subcommand(
     FUNCTION,
-    "stats",
-    2,
-    "noscript allow_busy",
-    acl="@scripting",
-    tips="nondeterministic_output request_policy:all_shards response_policy:special",
-    summary="Describes the running function and the engines.",
-)
-def function_stats(client: Client, argv: list[bytes]) -> Any:
-    core = client.core
-    run = core.script_run
-    if run is not None and run.eval_mode:
-        raise CommandError(BUSY_EVAL)
-    functions = functions_of(client)
-    running: Map | None = None
-    if run is not None:
-        running = Map()
-        running[b"name"] = run.name.encode()
-        running[b"command"] = list(functions.running_argv or ())
-        running[b"duration_ms"] = run.elapsed_ms()
-    current = functions.current
-    counts = Map(
-        {b"libraries_count": current.library_count, b"functions_count": current.function_count}
-    )
-    return Map({b"running_script": running, b"engines": Map({registry.ENGINE: counts})})
-
-
-@subcommand(
-    FUNCTION,
     "kill",
     2,
     "noscript allow_busy",
@@ -361,23 +305,6 @@ def function_stats(client: Client, argv: list[bytes]) -> Any:
 )
 def function_kill(client: Client, argv: list[bytes]) -> Any:
     return kill(client.core, eval_mode=False)
-
-
-@subcommand(
-    FUNCTION,
-    "dump",
-    2,
-    "noscript",
-    acl="@scripting",
-    complexity="O(N) where N is the number of functions",
-    summary="Serializes every library into a payload.",
-)
-def function_dump(client: Client, argv: list[bytes]) -> Any:
-    compress = client.core.config.get_bool("rdbcompression")
-    return functions_of(client).current.dump(compress)
-
-
-_POLICIES = {b"append": registry.APPEND, b"replace": registry.REPLACE, b"flush": registry.FLUSH}
 
 
 @subcommand(
@@ -406,3 +333,76 @@ def function_restore(client: Client, argv: list[bytes]) -> Any:
 
 
 __all__ = ["FLAG_ORDER", "functions_of"]
+
+
+@subcommand(
+    FUNCTION,
+    "help",
+    2,
+    "loading stale",
+    acl="@scripting",
+    summary="Answers help for the FUNCTION subcommands.",
+)
+def function_help(client: Client, argv: list[bytes]) -> Any:
+    return help_reply(argv, _FUNCTION_HELP)
+
+
+@subcommand(
+    FUNCTION,
+    "delete",
+    3,
+    "noscript write",
+    acl="@scripting",
+    tips=_ALL_SUCCEEDED,
+    summary="Deletes a library and its functions.",
+)
+def function_delete(client: Client, argv: list[bytes]) -> Any:
+    functions_of(client).current.delete(argv[2])
+    return OK
+
+
+@subcommand(
+    FUNCTION,
+    "stats",
+    2,
+    "noscript allow_busy",
+    acl="@scripting",
+    tips="nondeterministic_output request_policy:all_shards response_policy:special",
+    summary="Describes the running function and the engines.",
+)
+def function_stats(client: Client, argv: list[bytes]) -> Any:
+    core = client.core
+    run = core.script_run
+    if run is not None and run.eval_mode:
+        raise CommandError(BUSY_EVAL)
+    functions = functions_of(client)
+    running: Map | None = None
+    if run is not None:
+        running = Map()
+        running[b"name"] = run.name.encode()
+        running[b"command"] = list(functions.running_argv or ())
+        running[b"duration_ms"] = run.elapsed_ms()
+    current = functions.current
+    counts = Map(
+        {b"libraries_count": current.library_count, b"functions_count": current.function_count}
+    )
+    return Map({b"running_script": running, b"engines": Map({registry.ENGINE: counts})})
+
+
+@subcommand(
+    FUNCTION,
+    "load",
+    -3,
+    "noscript write denyoom",
+    acl="@scripting",
+    tips=_ALL_SUCCEEDED,
+    complexity="O(1) (considering compilation time is redundant)",
+    summary="Creates a library from its code.",
+)
+def function_load(client: Client, argv: list[bytes]) -> Any:
+    replace = False
+    for option in argv[2:-1]:
+        if option.lower() != b"replace":
+            raise CommandError(no_newlines(f"ERR Unknown option given: {c_string(option)}"))
+        replace = True
+    return functions_of(client).load(argv[-1], replace)
