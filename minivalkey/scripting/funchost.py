@@ -25,7 +25,7 @@ Invariants:
   the count hook then fails it with ``FUNCTION LOAD timeout`` and keeps failing
   every line, so the code cannot hold it off.
 * Whatever the code did, ``load`` leaves the state as before the load: lookups back
-  on the full globals, the hook off, no load in progress.
+  on the full globals, the count hook armed, no load in progress.
 """
 
 from __future__ import annotations
@@ -298,13 +298,12 @@ class FunctionHost(ScriptHost):
             return "Error compiling function: " + _text(message)
         self.loading = LoadContext(library, timeout)
         self._env_mt[b"__index"] = self._load_globals
-        engine.arm()
         try:
             ok, value = engine.call(function)
         except MemoryError:
             ok, value = False, None
         finally:
-            engine.disarm()
+            engine.arm()  # the count hook stays on (a load timeout left the line hook)
             self._env_mt[b"__index"] = self._run_globals
             self.loading = None
         if ok:
