@@ -448,3 +448,29 @@ def test_maxclients_refuses_a_connection_made_during_busy(
     assert other.command("SCRIPT", "KILL") == OK
     assert caller.read_reply() == killed(sha1(LOOP), 1)
     assert other.command("CONFIG", "SET", "maxclients", "10000") == OK
+
+
+FUNCTION_LOOP = (
+    "#!lua name=spin\n"
+    "redis.register_function('spin', function() local a = 1 while true do a = a + 1 end end)"
+)
+BUSY_FUNCTION = (
+    b"-BUSY Valkey is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+    b"NOSAVE.\r\n"
+)
+
+
+def test_a_busy_function_answers_busy_until_function_kill(
+    clients: Callable[..., RawClient],
+) -> None:
+    caller, other = clients(), clients()
+    assert caller.command("FUNCTION", "LOAD", FUNCTION_LOOP) == b"$4\r\nspin\r\n"
+    caller.send(encode_command("FCALL", "spin", 0))
+    wait_until(lambda: other.command("PING") == BUSY_FUNCTION, message="the function to be busy")
+    assert other.command("SCRIPT", "KILL") == BUSY_FUNCTION  # SCRIPT KILL is for EVAL
+    assert other.command("FUNCTION", "KILL") == OK
+    assert caller.read_reply() == (
+        b"-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n"
+    )
+    assert other.command("PING") == PONG
+    assert other.command("FUNCTION", "KILL") == b"-NOTBUSY No scripts in execution right now.\r\n"
