@@ -54,7 +54,7 @@ class LuaEngine:
         tick: Callable[[], bool],
         kill_error: Callable[[], Any],
         chunkname: bytes = b"@user_script",
-        max_memory: int = MAX_MEMORY,
+        max_memory: int | None = None,
     ) -> None:
         self.chunkname = chunkname
         lua = self.lua = lua51.LuaRuntime(
@@ -63,7 +63,7 @@ class LuaEngine:
             register_eval=False,
             register_builtins=False,
             attribute_filter=_refuse_attributes,
-            max_memory=max_memory,
+            max_memory=MAX_MEMORY if max_memory is None else max_memory,
         )
         self.table = lua.table
         self.table_from = lua.table_from
