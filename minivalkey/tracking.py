@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 _INVALIDATE_PUSH = b">2\r\n$10\r\ninvalidate\r\n"
 _INVALIDATE_MESSAGE = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
 _REDIRECT_BROKEN = b">2\r\n$21\r\ntracking-redir-broken\r\n"
+# Read-only commands that run scripts: the commands the script runs are remembered
+# instead (scripting/run.py), as Valkey's call() does.
+_SCRIPT_RUNNERS = frozenset({"eval_ro", "evalsha_ro", "fcall_ro"})
 # A flush invalidates everything: a null, in the tracking client's own protocol.
 _NULL = {2: b"$-1\r\n", 3: b"_\r\n"}
 # Keys forgotten per pass of ``limit_table``, times the passes that fell short.
@@ -184,7 +187,11 @@ class Tracking:
     def remember(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> None:
         """After a read-only command of ``client``: it may now cache the command's keys
         (Valkey's trackingRememberKeys), unless OPTIN / OPTOUT and CLIENT CACHING say no."""
-        if _remembers(client.tracking) and PUBSUB not in spec.flags:
+        if (
+            _remembers(client.tracking)
+            and PUBSUB not in spec.flags
+            and spec.name not in _SCRIPT_RUNNERS
+        ):
             self._add(client, [argv[position] for position in read_key_positions(spec, argv)])
 
     def _add(self, client: Client, keys: Iterable[bytes]) -> None:

@@ -221,15 +221,16 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
             return False, err_table(b"Invalid command passed to server.acl_check_cmd()")
         return True, True
 
+    unbounded = engine.unbounded  # the callbacks create Lua values (see engine.py)
     py = lua.table_from(
         {
-            b"err_table": err_table,
-            b"command": command,
-            b"sha1": sha1,
-            b"log": log_line,
-            b"setresp": setresp,
-            b"setrepl": setrepl,
-            b"acl": acl,
+            b"err_table": unbounded(err_table),
+            b"command": unbounded(command),
+            b"sha1": unbounded(sha1),
+            b"log": unbounded(log_line),
+            b"setresp": unbounded(setresp),
+            b"setrepl": unbounded(setrepl),
+            b"acl": unbounded(acl),
             b"packed": PACKED,
         }
     )

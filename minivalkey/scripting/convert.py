@@ -76,7 +76,7 @@ local function shape(t)
   v = rawget(t, "ok")
   if type(v) == "string" then return 2, v end
   v = rawget(t, "double")
-  if type(v) == "number" then return 3, v end
+  if type(v) == "number" then return 3, v, v == 0 and 1 / v < 0 end
   v = rawget(t, "big_number")
   if type(v) == "string" then return 4, v end
   v = rawget(t, "verbatim_string")
@@ -326,8 +326,8 @@ class LuaToReply:
             self._error(_c_string(found[1]), found[2] is not True, out)
         elif kind == 2:
             out.append(b"+%s\r\n" % _c_string(found[1]).replace(b"\r", b" ").replace(b"\n", b" "))
-        elif kind == 3:
-            text = format_double(float(found[1]))
+        elif kind == 3:  # (a -0 crosses into Python as the integer 0: told apart)
+            text = b"-0" if found[2] else format_double(float(found[1]))
             out.append(b",%s\r\n" % text if cresp == 3 else b"$%d\r\n%s\r\n" % (len(text), text))
         elif kind == 4:
             big = found[1].replace(b"\r", b" ").replace(b"\n", b" ")

@@ -63,8 +63,9 @@ class LuaEngine:
             register_eval=False,
             register_builtins=False,
             attribute_filter=_refuse_attributes,
-            max_memory=MAX_MEMORY if max_memory is None else max_memory,
+            max_memory=MAX_MEMORY,
         )
+        self.max_memory = MAX_MEMORY if max_memory is None else max_memory
         self.table = lua.table
         self.table_from = lua.table_from
         globals_ = self.globals = lua.globals()
@@ -77,7 +78,10 @@ class LuaEngine:
         os_table = lua.table()
         os_table[b"clock"] = globals_[b"os"][b"clock"]
         globals_[b"os"] = os_table
-        tools = self._tools = self.load_internal(sandbox.SETUP, b"=[sandbox]")(tick, kill_error)
+        self.unlimit()
+        tools = self._tools = self.load_internal(sandbox.SETUP, b"=[sandbox]")(
+            self.unbounded(tick), self.unbounded(kill_error)
+        )
         self.wrap = self.load_internal(
             b"return function(f) return function(...) return f(...) end end", b"=[sandbox]"
         )()
@@ -92,6 +96,7 @@ class LuaEngine:
             b"=[sandbox]",
         )(tools[b"xpcall"], tools[b"handler"])
         self._setfenv = tools[b"setfenv"]
+        self.error_handler = tools[b"handler"]
         self.arm = tools[b"arm"]
         self.disarm = tools[b"disarm"]
         wrapped = tools[b"wrapped"]
@@ -170,12 +175,53 @@ class LuaEngine:
 
     def call(self, function: Any) -> tuple[bool, Any]:
         """Run a compiled function under the error handler: ``(True, result)`` or
-        ``(False, error table or value)``."""
-        return self._run(function)
+        ``(False, error table or value)``; raises MemoryError when the heap limit
+        was reached outside any ``pcall`` of the script."""
+        self.limit()
+        try:
+            return self._run(function)  # type: ignore[no-any-return]
+        finally:
+            self.unlimit()
 
     def call_with(self, function: Any, first: Any, second: Any) -> tuple[bool, Any]:
         """``call`` passing two arguments (a function's keys and args tables)."""
-        return self._run_with(function, first, second)
+        self.limit()
+        try:
+            return self._run_with(function, first, second)  # type: ignore[no-any-return]
+        finally:
+            self.unlimit()
+
+    # The heap limit holds only while script code runs. Lua reports a failed
+    # allocation by unwinding to the nearest protected call: from inside a Python
+    # callback (or with no Lua call under way) that would jump over Python's own
+    # frames, or abort the process. So the limit is lifted whenever Python code
+    # creates Lua values: around every callback (``unbounded``) and between runs.
+    def limit(self) -> None:
+        lua = self.lua
+        if (lua.get_memory_used() or 0) > self.max_memory // 2:
+            self.collect()  # garbage left since the last cycle must not count against a run
+        lua.set_max_memory(self.max_memory, True)
+
+    def unlimit(self) -> None:
+        self.lua.set_max_memory(0)
+
+    def unbounded(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        """``callback`` run with the heap limit lifted (then set again for the script)."""
+        lua = self.lua
+        limit = self.max_memory
+
+        def run(*args: Any) -> Any:
+            lua.set_max_memory(0)
+            try:
+                return callback(*args)
+            finally:
+                lua.set_max_memory(limit, True)
+
+        return run
+
+    def collect(self) -> None:
+        """A full garbage collection (after a run that filled the heap)."""
+        self._collect(b"collect")
 
     def after_call(self) -> None:
         """Every 50 runs a step of garbage collection (of 50), as Valkey's

@@ -202,7 +202,9 @@ class EvalScripts:
         host = self._host
         if host is None:
             host = self._host = ScriptHost(self.core)
-            self._env, self._contents = host.engine.make_env((b"__redis__err__handler",))
+            self._env, self._contents = host.engine.make_env()
+            # Valkey's EVAL globals hold its error handler; scripts may call it.
+            self._contents[b"__redis__err__handler"] = host.engine.error_handler
             self._set_arguments = host.engine.load_internal(_SET_ARGUMENTS, b"=[api]")(
                 self._contents
             )

@@ -90,6 +90,7 @@ class ScriptHost:
                 ok, value = engine.call_with(function, arguments[0], arguments[1])
         except MemoryError:
             ok, value = False, None
+            engine.collect()  # what the script held is garbage now
             text = f"ERR Error running script {name}, not enough memory"
             core.stats.count_error(text)
             return ErrorReply(text)

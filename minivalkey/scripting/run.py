@@ -18,6 +18,10 @@ returns. Commands called by the script (``server.call``) run through
   command time, so time stands still inside a script;
 * a write marks the run dirty: SCRIPT KILL then answers UNKILLABLE.
 
+A read-only command of the script lets a caller with client-side caching cache
+the keys it read (Valkey remembers them for the caller, never the keys of the
+EVAL_RO itself).
+
 Keys the script makes ready are served after the script returns (the dispatcher
 serves ready keys after each command line), so a script wakes blocked readers as
 EXEC does.
@@ -29,7 +33,15 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from .. import dispatcher
-from ..commands.table import DENYOOM, MAY_REPLICATE, NOSCRIPT, WRITE, CommandSpec, lookup
+from ..commands.table import (
+    DENYOOM,
+    MAY_REPLICATE,
+    NOSCRIPT,
+    READONLY,
+    WRITE,
+    CommandSpec,
+    lookup,
+)
 from ..errors import NOREPLICAS
 from ..replies import ErrorReply
 from ..session import Client
@@ -138,6 +150,9 @@ def script_call(run: ScriptRun, argv: list[bytes]) -> tuple[Any, str | None]:
         reply = dispatcher.call_shown(client, spec, argv)
     else:
         reply = dispatcher.call(client, spec, argv)
+    caller = run.caller
+    if caller.tracking_reads and READONLY in spec.flags:
+        core.tracking.remember(caller, spec, argv)  # the caller may cache what it read
     return reply, None
 
 

@@ -39,7 +39,7 @@ local setmetatable, getmetatable = setmetatable, getmetatable
 local type, error, next, tostring, select = type, error, next, tostring, select
 local real_getfenv, real_setfenv = getfenv, setfenv
 local real_loadstring, real_load = loadstring, load
-local string_sub = string.sub
+local string_sub, string_gsub = string.sub, string.gsub
 
 local real_of = setmetatable({}, {__mode = "k"})   -- proxy -> its private contents
 local shown_mt = setmetatable({}, {__mode = "k"})  -- proxy -> what getmetatable shows
@@ -90,41 +90,99 @@ local function make_env(hidden)
   return env, contents
 end
 
+-- The wrappers check their arguments as the C functions they stand for do
+-- (luaL_checktype & co.), so a bad call reads as it does in Valkey: the name the
+-- caller used, the caller's position, nothing of the wrapper.
+-- ``depth``: the frames between argerror and the wrapper (1: called by the wrapper).
+local function argerror(narg, extramsg, depth)
+  depth = depth or 1
+  local ar = getinfo(depth + 1, "n")
+  local name = ar and ar.name
+  if ar and ar.namewhat == "method" then
+    narg = narg - 1
+    if narg == 0 then
+      error("calling '" .. tostring(name) .. "' on bad self (" .. extramsg .. ")", depth + 2)
+    end
+  end
+  error("bad argument #" .. narg .. " to '" .. (name or "?") .. "' (" .. extramsg .. ")",
+    depth + 2)
+end
+local function check(narg, expected, count, v)
+  if count < narg then
+    argerror(narg, expected .. " expected, got no value", 2)
+  elseif type(v) ~= expected then
+    argerror(narg, expected .. " expected, got " .. type(v), 2)
+  end
+end
+local function check_any(narg, count)
+  if count < narg then argerror(narg, "value expected", 2) end
+end
+
 local wrapped = {}
-function wrapped.setmetatable(t, mt)
+function wrapped.setmetatable(...)
+  local count, t, mt = select("#", ...), ...
+  check(1, "table", count, t)
+  local kind = type(mt)
+  if kind ~= "nil" and kind ~= "table" then argerror(2, "nil or table expected") end
   if real_of[t] then error("Attempt to modify a readonly table", 0) end
   return setmetatable(t, mt)
 end
-function wrapped.getmetatable(v)
+function wrapped.getmetatable(...)
+  check_any(1, select("#", ...))
+  local v = ...
   if real_of[v] then return shown_mt[v] end
   return getmetatable(v)
 end
-function wrapped.rawset(t, k, v)
+function wrapped.rawset(...)
+  local count, t, k, v = select("#", ...), ...
+  check(1, "table", count, t)
+  check_any(2, count)
+  check_any(3, count)
   if real_of[t] then error("Attempt to modify a readonly table", 0) end
   return rawset(t, k, v)
 end
-function wrapped.rawget(t, k)
+function wrapped.rawget(...)
+  local count, t, k = select("#", ...), ...
+  check(1, "table", count, t)
+  check_any(2, count)
   return rawget(real(t), k)
 end
-function wrapped.next(t, k)
+function wrapped.next(...)
+  local count, t, k = select("#", ...), ...
+  check(1, "table", count, t)
   return next(real(t), k)
 end
-function wrapped.pairs(t)
+function wrapped.pairs(...)
+  local count, t = select("#", ...), ...
+  check(1, "table", count, t)
   return wrapped.next, t, nil
 end
 local default_env = nil
-local function level_of(f)
-  if f == nil then return 2 end
-  if type(f) == "number" and f > 0 then return f + 1 end
-  return f
+-- A level as getfenv/setfenv take it (a number, or a string that reads as one),
+-- counted from the wrapper's caller; the real function is one level further.
+local function level_of(count, f, optional)
+  if count < 1 or f == nil then
+    if optional then return 2 end
+    argerror(1, "number expected, got " .. (count < 1 and "no value" or "nil"), 2)
+  end
+  local level = tonumber(f)
+  if level == nil then argerror(1, "number expected, got " .. type(f), 2) end
+  if level < 0 then argerror(1, "level must be non-negative", 2) end
+  if level > 0 and getinfo(level + 2, "f") == nil then argerror(1, "invalid level", 2) end
+  return level > 0 and level + 1 or 0
 end
-function wrapped.getfenv(f)
-  local e = real_getfenv(level_of(f))
+function wrapped.getfenv(...)
+  local count, f = select("#", ...), ...
+  if type(f) ~= "function" then f = level_of(count, f, true) end
+  local e = real_getfenv(f)
   if rawequal(e, G) and default_env then return default_env end
   return e
 end
-function wrapped.setfenv(f, t)
-  return real_setfenv(level_of(f), t)
+function wrapped.setfenv(...)
+  local count, f, t = select("#", ...), ...
+  check(2, "table", count, t)
+  if type(f) ~= "function" then f = level_of(count, f, false) end
+  return real_setfenv(f, t)
 end
 local function set_default_env(e) default_env = e end
 -- A chunk a script loads runs in the environment of the script that loaded it (in
@@ -135,31 +193,53 @@ local function loader_env()
   if e == nil or rawequal(e, G) then return default_env or G end
   return e
 end
-local function in_env(env, f, message)
-  if f then real_setfenv(f, env) end
-  return f, message
+-- A chunk loaded by a script runs in the globals scripts see (read-only, as in
+-- Valkey), never in the state's own.
+local function in_globals(env, loaded, message)
+  if loaded and env then real_setfenv(loaded, env) end
+  return loaded, message
 end
-local function load_string(s, name, env)
-  if type(s) == "string" and string_sub(s, 1, 1) == "\27" then
-    return nil, "bytecode loading is not allowed"
-  end
-  return in_env(env, real_loadstring(s, name))
+-- Valkey's Lua reads a precompiled chunk as text, which fails on its first byte;
+-- the same message, with the chunk name Lua would print.
+local function bytecode_refused(chunkname)
+  local _, message = real_loadstring("\1", chunkname)
+  return nil, (string_gsub(message, "'char%(1%)'$", "'char(27)'"))
 end
-function wrapped.loadstring(s, name)
-  return load_string(s, name, loader_env())
-end
-function wrapped.load(f, name)
+function wrapped.loadstring(...)
   local env = loader_env()
-  if type(f) == "string" then return load_string(f, name, env) end
-  local first = true
-  return in_env(env, real_load(function()
+  local count, s, name = select("#", ...), ...
+  if type(s) ~= "number" then check(1, "string", count, s) end
+  s = tostring(s)
+  if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
+    argerror(2, "string expected, got " .. type(name))
+  end
+  name = name == nil and s or tostring(name)
+  if string_sub(s, 1, 1) == "\27" then return bytecode_refused(name) end
+  return in_globals(env, real_loadstring(s, name))
+end
+function wrapped.load(...)
+  local env = loader_env()
+  local count, f, name = select("#", ...), ...
+  check(1, "function", count, f)
+  if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
+    argerror(2, "string expected, got " .. type(name))
+  end
+  name = name == nil and "=(load)" or tostring(name)
+  local first, refused = true, false
+  local function reader()
     local piece = f()
     if first and type(piece) == "string" and piece ~= "" then
       first = false
-      if string_sub(piece, 1, 1) == "\27" then error("bytecode loading is not allowed", 0) end
+      if string_sub(piece, 1, 1) == "\27" then
+        refused = true
+        return nil
+      end
     end
     return piece
-  end, name))
+  end
+  local loaded, message = real_load(reader, name)
+  if refused then return bytecode_refused(name) end
+  return in_globals(env, loaded, message)
 end
 
 -- Errors from the wrappers and the API must point at the script's frame, as
