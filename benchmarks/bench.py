@@ -22,12 +22,15 @@ types, each unpipelined and pipelined 32 deep: HSET of random fields (``-r 10000
 the hash grows towards 100,000 fields) and HGET of random fields of a 100,000-field
 hash; LPUSH of random elements and LPOP of a list filled before each run with as
 many elements as the run pops; SADD of random members; ZADD of random members with
-random scores; ZRANGE 0 9 of a 100,000-member sorted set. The keys a run writes are
-deleted before it (so every run of a workload starts alike); the read workloads'
-data sets are loaded once per server, by pipelined commands. A workload whose
-commands minivalkey does not have yet is left out (the report names it). The null
-server answers XRANGE and every data-type command with an empty array, so for those
-it bounds only the request side.
+random scores; ZRANGE 0 9 of a 100,000-member sorted set. Then EVALSHA of a small Lua
+script (an INCR of its first key, then an XADD to its second key of its two arguments
+and the counter), unpipelined and pipelined 32 deep; the script is loaded once per
+server with SCRIPT LOAD and named by its SHA1. The keys a run writes are deleted
+before it (so every run of a workload starts alike); the read workloads' data sets
+are loaded once per server, by pipelined commands. A workload whose commands
+minivalkey does not have yet is left out (the report names it). The null server
+answers XRANGE, EVALSHA and every data-type command with an empty array, so for
+those it bounds only the request side.
 
 Method: with two CPUs or more the servers run on CPU 0 and redis-benchmark on CPU 1
 (``taskset``). All the servers run for the whole run (the idle ones wait in their
@@ -51,6 +54,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import hashlib
 import io
 import os
 import resource
@@ -102,6 +106,7 @@ class Workload:
     writes: tuple[str, ...] = (XADD_KEY,)  # keys deleted before each run
     random: int = 0  # redis-benchmark's -r: __rand_int__ draws from [0, random)
     refill: str = ""  # a list filled before each run with an element per request
+    script: str = ""  # a Lua script loaded once per server (SCRIPT LOAD); argv names its SHA1
 
     def commands(self) -> set[str]:
         """Every command the workload sends, its set-up included."""
@@ -110,6 +115,8 @@ class Workload:
             needed.add(DATA_SETS[self.data].command)
         if self.refill:
             needed.add("RPUSH")
+        if self.script:
+            needed.add("SCRIPT")
         return needed
 
 
@@ -155,16 +162,25 @@ def _pair(
     writes: tuple[str, ...] = (),
     random: int = 0,
     refill: str = "",
+    script: str = "",
 ) -> tuple[Workload, Workload]:
     """A workload unpipelined and pipelined 32 deep."""
     return (
-        Workload(name, argv, 1, data, writes, random, refill),
-        Workload(f"{name}, pipeline 32", argv, 32, data, writes, random, refill),
+        Workload(name, argv, 1, data, writes, random, refill, script),
+        Workload(f"{name}, pipeline 32", argv, 32, data, writes, random, refill, script),
     )
 
 
 TEN_FIELDS = tuple(x for i in range(10) for x in (f"f{i}", f"value-{i}"))
 RANGE = RANGE_KEY.decode()
+# EVALSHA's script: a counter and a stream entry carrying it, both keys and the field and
+# value from the caller.
+EVAL_SCRIPT = (
+    "local n = redis.call('INCR', KEYS[1]) "
+    "return redis.call('XADD', KEYS[2], '*', ARGV[1], ARGV[2], 'n', n)"
+)
+EVAL_SHA = hashlib.sha1(EVAL_SCRIPT.encode()).hexdigest()
+EVAL_KEYS = ("bench:evalsha:counter", "bench:evalsha:stream")
 WORKLOADS = (
     Workload("PING", ("PING",)),
     Workload("XADD 1 field", ("XADD", XADD_KEY, "*", "f", "v")),
@@ -196,6 +212,12 @@ WORKLOADS = (
         random=RANDOM,
     ),
     *_pair("ZRANGE 0 9", ("ZRANGE", "bench:zrange", "0", "9"), data="zset"),
+    *_pair(
+        "EVALSHA INCR + XADD",
+        ("EVALSHA", EVAL_SHA, "2", *EVAL_KEYS, "f", "v"),
+        writes=EVAL_KEYS,
+        script=EVAL_SCRIPT,
+    ),
 )
 
 
@@ -318,6 +340,19 @@ def load(port: int, data: DataSet) -> None:
             raise RuntimeError(f"{errors} {data.command}s failed while loading {data.key!r}")
     finally:
         client.close()
+
+
+def load_script(server: Running, body: str) -> None:
+    """SCRIPT LOAD ``body``; a real server must answer its SHA1 (the null server answers
+    an empty array, and its EVALSHA too)."""
+    client = benchlib.Client(server.port)
+    try:
+        sha = client.call("SCRIPT", "LOAD", body)
+    finally:
+        client.close()
+    expected = hashlib.sha1(body.encode()).hexdigest().encode()
+    if server.kind != "null" and sha != expected:
+        raise RuntimeError(f"SCRIPT LOAD on {server.label} answered {sha!r}, not {expected!r}")
 
 
 def missing_commands(port: int, names: set[str]) -> set[str]:
@@ -485,12 +520,15 @@ def run(args: argparse.Namespace) -> Run:
                 f"  {name}: left out, minivalkey lacks {', '.join(sorted(lacks))}", file=sys.stderr
             )
         data_sets = sorted({w.data for w in workloads if w.data})
+        scripts = sorted({w.script for w in workloads if w.script})
         for server in servers:
             print(f"# {server.version} on port {server.port}", file=sys.stderr)
             for name in data_sets:
                 t0 = time.monotonic()
                 load(server.port, DATA_SETS[name])
                 print(f"  loaded {name} in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+            for body in scripts:
+                load_script(server, body)
         for workload in workloads:
             results[workload.name] = measure(servers, workload, settings)
             for kind, got in results[workload.name].items():
@@ -564,6 +602,12 @@ def report(got: Run, args: argparse.Namespace) -> str:
         notes.append("- the keys a run writes are deleted before it: every run starts alike")
     if any(w.refill for w in measured):
         notes.append("- LPOP's list is filled before each run with an element per request")
+    for body in sorted({w.script for w in measured if w.script}):
+        notes.append(
+            f"- EVALSHA's script, loaded once per server with SCRIPT LOAD: `{body}` "
+            f"(KEYS: `{'`, `'.join(EVAL_KEYS)}`; ARGV: `f`, `v`); the null server answers "
+            "EVALSHA with an empty array"
+        )
     if got.skipped:
         lacking = ", ".join(sorted(set().union(*got.skipped.values())))
         left_out = ", ".join(got.skipped)

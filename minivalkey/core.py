@@ -20,11 +20,13 @@ Invariants:
   through ``sample_metrics`` and measured on the monotonic clock, so a manual
   clock does not freeze them.
 * ``gated`` is True exactly while ``maxmemory`` is set, a CLIENT NO-TOUCH client
-  is connected, a MONITOR is attached, a CLIENT PAUSE is in force or
-  ``min-replicas-to-write`` refuses writes (``too_few_replicas``): every command
-  then takes the dispatcher's slow path, which runs ``before_command`` (evictions,
-  the OOM refusal, the no-touch switch), refuses writes for want of replicas, feeds
-  the monitors and asks the pause.
+  is connected, a MONITOR is attached, a CLIENT PAUSE is in force,
+  ``min-replicas-to-write`` refuses writes (``too_few_replicas``) or a script is
+  busy (``script_busy``: past busy-reply-threshold, see ``scripting/busy.py``):
+  every command then takes the dispatcher's slow path, which runs
+  ``before_command`` (evictions, the OOM refusal, the no-touch switch; not while a
+  script is busy), refuses writes for want of replicas, refuses what a busy script
+  forbids, feeds the monitors and asks the pause.
   Otherwise commands pay nothing for any of them.
 * ``used_memory``: the memory this server accounts for (Valkey's used_memory): a
   fixed baseline plus every key's ``key_memory``. Kept up to date write by write
@@ -204,7 +206,10 @@ class ServerCore:
         self.pre_command_oom = False
         # Scripting (scripting/): the EVAL side, built on first use, and the running script.
         self.eval_scripts: Any = None
+        self.functions: Any = None  # FUNCTION libraries (scripting/functions.py), on first use
         self.script_run: Any = None
+        self.script_busy = False  # the running script is past busy-reply-threshold
+        self.busy_io: Any = None  # the shell's I/O while a script is busy (busyserve.py)
         self.gated = False
         # The changes not derived from commandstats (see ``dirty``).
         self.dirty_adjustment = 0
@@ -265,6 +270,7 @@ class ServerCore:
             or bool(self.monitors.clients)
             or bool(self.pause.actions)
             or self.too_few_replicas
+            or self.script_busy
         )
         if not self.no_touch_clients:
             self.keyspace.no_touch = False

@@ -33,6 +33,12 @@ Invariants:
   one, a script declaring writes) is refused with NOREPLICAS. Then, as Valkey, a
   monitor is refused commands that touch keys, and a
   command CLIENT PAUSE holds is postponed (``BLOCKED``; ``reprocess`` runs it later).
+* While a script is busy (``core.script_busy``, past busy-reply-threshold; the core
+  is gated then) the slow path skips ``before_command`` (no evictions, no OOM
+  refusal, as Valkey inside a yielding command) and, after the pub/sub checks,
+  refuses every command not flagged ``allow_busy`` with BUSY (inside MULTI too:
+  the transaction fails; an EXEC answers EXECABORT with the reason); blocked
+  readers are not served until the script returns (``scripting/busy.py``).
 * Monitors see a command after it ran (``Monitors.feed``), never one refused or
   queued; an EXEC refused before running answers EXECABORT with the reason and is
   shown (Valkey's execCommandAbort). EXEC runs its commands with ``call_shown``
@@ -48,12 +54,22 @@ from typing import Any
 
 from . import errors
 from .blocking import BlockOn, Waiter
-from .commands.table import DENYOOM, NO_AUTH, NO_MULTI, READONLY, WRITE, CommandSpec, lookup
+from .commands.table import (
+    ALLOW_BUSY,
+    DENYOOM,
+    NO_AUTH,
+    NO_MULTI,
+    READONLY,
+    WRITE,
+    CommandSpec,
+    lookup,
+)
 from .errors import CommandError
 from .monitor import KEYSPACE_REFUSED, touches_keyspace
 from .pubsub import refusal as pubsub_refusal
 from .replies import QUEUED, ErrorReply, RawReply
 from .resp import encode
+from .scripting.busy import refusal as busy_refusal
 from .session import Client
 
 log = logging.getLogger("minivalkey")
@@ -92,7 +108,7 @@ def execute(client: Client, argv: list[bytes]) -> bytes:
         reply = _process(client, spec, argv)
     else:
         reply = _process_tracked(client, spec, argv)
-    if keyspace.ready_keys:
+    if keyspace.ready_keys and not core.script_busy:
         core.blocking.serve_ready_keys()
     if reply is BLOCKED or client.skip_current_reply or client.reply_off:
         return b""
@@ -126,7 +142,7 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         return _reject(client, spec, argv, errors.NOAUTH)
     if client.multi is not None and NO_MULTI in spec.flags:
         return _reject(client, spec, argv, errors.NOT_ALLOWED_IN_MULTI)
-    if core.gated:
+    if core.gated and not core.script_busy:
         core.pre_command_oom = oom = core.before_command(client, spec, argv)
         if oom and _uses_memory(client, spec, argv):
             return _reject(client, spec, argv, errors.OOM)
@@ -136,6 +152,8 @@ def _admit(client: Client, spec: CommandSpec, argv: list[bytes], first_run: bool
         refused = pubsub_refusal(client, spec)
         if refused is not None:
             return _reject(client, spec, argv, refused)
+    if core.gated and core.script_busy and ALLOW_BUSY not in spec.flags:
+        return _reject(client, spec, argv, busy_refusal(core.script_run))
     monitors = core.monitors
     if monitors.clients or core.pause.actions:  # MONITOR attached, or CLIENT PAUSE in force
         flags = _flags_of(client, spec, argv)

@@ -221,22 +221,25 @@ def _memory(core: ServerCore) -> Fields:
 
 
 def _scripts_memory(core: ServerCore) -> Fields:
-    """The Lua states and script caches: EVAL's (zero until first used). The
-    functions' figures are those of a server with no library loaded."""
+    """The Lua states and script caches: EVAL's (zero until first used) and the
+    functions' (built here if need be, as Valkey's exists from the start)."""
+    from .scripting.functions import functions_of
+
     scripts = core.eval_scripts
     vm_eval = scripts.lua_memory() if scripts is not None else 0
     eval_caches = scripts.memory if scripts is not None else 0
     cached = len(scripts.scripts) if scripts is not None else 0
-    vm_functions = 0
-    function_caches = 0
+    functions = functions_of(core)
+    vm_functions = functions.lua_memory()
+    function_caches = functions.current.overhead()
     return [
         ("used_memory_lua", vm_eval),
         ("used_memory_vm_eval", vm_eval),
         ("used_memory_lua_human", bytes_to_human(vm_eval)),
         ("used_memory_scripts_eval", eval_caches),
         ("number_of_cached_scripts", cached),
-        ("number_of_functions", 0),
-        ("number_of_libraries", 0),
+        ("number_of_functions", len(functions.current.functions)),
+        ("number_of_libraries", len(functions.current.libraries)),
         ("used_memory_vm_functions", vm_functions),
         ("used_memory_vm_total", vm_eval + vm_functions),
         ("used_memory_vm_total_human", bytes_to_human(vm_eval + vm_functions)),

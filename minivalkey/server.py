@@ -33,18 +33,25 @@ Invariants:
   keyspace's active expiry, nothing else.
 * When the server stops (``Shell.stop``) a connection executes nothing more, sends
   what it has answered, then its FIN (``shut_down``); see ``shell``.
+* While a script is busy the loop is held: ``serve_while_busy`` (called from the
+  script's hook, see ``busyserve``) reads the socket without blocking and takes the
+  input through ``data_received`` as the loop would. A connection accepted meanwhile
+  starts on a ``busyserve.HeldTransport``; the loop's own transport replaces it in
+  ``connection_made`` (a second call) once the script is over.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import struct
 import time
 from collections import deque
 from typing import TYPE_CHECKING
 
+from .busyserve import HeldTransport
 from .dispatcher import BLOCKED, execute, reprocess
 from .errors import MAX_CLIENTS, PROTECTED_MODE_DENIED
 from .resp import encode, make_parser
@@ -74,6 +81,11 @@ _POINTER_BYTES = 8  # Valkey counts one pointer per queued argument
 # A read of n bytes can queue at most 4.5 * n bytes of MULTI arguments (an inline
 # one-byte argument is 2 bytes on the wire and costs 9), hence the bound 5 * n.
 _MULTI_GROWTH = 5
+
+
+# Where ``serve_while_busy`` reads (as much as an asyncio transport reads at once).
+_busy_buffer = bytearray(256 * 1024)
+_busy_view = memoryview(_busy_buffer)
 
 
 def _argv_size(argv: list[bytes]) -> int:
@@ -121,6 +133,11 @@ class ClientConnection(asyncio.Protocol):
     # -- asyncio callbacks ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        held = self.transport
+        if isinstance(held, HeldTransport):  # accepted during a busy script: the loop
+            self.transport = transport  # type: ignore[assignment]  # takes over now
+            held.hand_over(transport)  # type: ignore[arg-type]
+            return
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
         if self.shell.stopping:  # accepted just before the listener closed
             transport.close()
@@ -328,6 +345,31 @@ class ClientConnection(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.resume_reading()
 
+    # -- while a script is busy (scripting/busy.py) -----------------------------------
+
+    def serve_while_busy(self) -> bool:
+        """A timed-out script holds the loop: take what waits on the socket without
+        blocking and run it as the loop would have (``data_received``), then write
+        what ``send`` queued. True when input was read. A transport that is closing,
+        or not reading (back-pressure), is left alone; a peer that closed, or a
+        read error, is left for the loop to notice once the script is over."""
+        transport = self.transport
+        client = self.client
+        if transport is None or client is None or transport.is_closing():
+            return False
+        read = False
+        if transport.is_reading():
+            try:
+                size = os.readv(client.fd, [_busy_buffer])
+            except OSError:  # nothing waiting (EAGAIN), or the peer is gone
+                size = 0
+            if size:
+                self.data_received(bytes(_busy_view[:size]))
+                read = True
+        if self._out:
+            self.flush_sent()
+        return read
+
     # -- the Connection interface used by commands -----------------------------------
 
     def close_after_reply(self) -> None:
@@ -359,7 +401,11 @@ class ClientConnection(asyncio.Protocol):
         if transport is None or transport.is_closing():
             return
         if transport.can_write_eof():
-            transport.write_eof()  # the FIN follows the buffered replies
+            try:
+                transport.write_eof()  # the FIN follows the buffered replies
+            except OSError:  # the peer is gone already (the loop has not heard yet)
+                transport.close()
+                return
         transport.resume_reading()
 
     def close_if_flushed(self) -> None:

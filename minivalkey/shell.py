@@ -12,7 +12,9 @@ Invariants:
   once the replies it was already given have reached its peer, or after
   ``SHUTDOWN_FLUSH_SECONDS`` for a peer that does not read. A reply is never cut.
 * The engine never sees asyncio: the shell calls ``dispatcher.execute`` (through its
-  connections) and the core's cron steps, nothing else.
+  connections) and the core's cron steps, nothing else. A busy script reaches the
+  connections through ``core.busy_io`` (``busyserve.BusyService``), which the shell
+  sets when it starts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .busyserve import BusyService
 from .core import ServerCore
 from .engine.streamnode import pack_sealed_nodes
 from .memtrim import MemoryTrimmer
@@ -117,6 +120,7 @@ class Shell:
             # CONFIG GET port reports the port bound (a free one when 0 was asked for).
             self.core.config.values["port"] = self.ports[0]
         self.core.shutdown_requested = self.request_stop
+        self.core.busy_io = BusyService(self)
         self.core.blocking.timers = self
         self.core.pause.attach_timers(self)
         self.core.tracking.later = loop.call_soon  # BCAST invalidations, once per loop turn

@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     counters,
     dump,
     expiry,
+    functions,
     groups,
     hashes,
     hrandfield,

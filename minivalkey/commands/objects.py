@@ -27,6 +27,7 @@ from ..errors import NOT_INTEGER, SYNTAX, CommandError
 from ..events import KEY_MISS
 from ..info import resident_memory
 from ..replies import OK, Map, Verbatim
+from ..scripting.functions import functions_of
 from .args import option, parse_int_or_none
 from .help import help_reply
 from .table import command, container, subcommand
@@ -270,8 +271,11 @@ def memory_stats(client: Client, argv: list[bytes]) -> Any:
     reply[b"startup.allocated"] = BASELINE_MEMORY
     for name in (b"replication.backlog", b"clients.slaves", b"clients.normal"):
         reply[name] = 0
-    for name in (b"cluster.links", b"aof.buffer", b"lua.caches", b"functions.caches"):
+    for name in (b"cluster.links", b"aof.buffer"):
         reply[name] = 0
+    scripts = client.core.eval_scripts
+    reply[b"lua.caches"] = scripts.memory if scripts is not None else 0
+    reply[b"functions.caches"] = functions_of(client.core).current.overhead()
     for index, main, expires in figures["dbs"]:
         reply[b"db.%d" % index] = Map(
             {b"overhead.hashtable.main": main, b"overhead.hashtable.expires": expires}

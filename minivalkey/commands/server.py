@@ -318,6 +318,11 @@ def shutdown(client: Client, argv: list[bytes]) -> Any:
         # Shutting down never waits here (no replicas to catch up), so there is
         # never a shutdown in progress to abort.
         raise CommandError(errors.NO_SHUTDOWN_IN_PROGRESS)
+    core = client.core
+    if core.script_busy:  # only NOSAVE stops a server running a timed-out script
+        from ..scripting.busy import shutdown as busy_shutdown
+
+        busy_shutdown(core, b"nosave" in chosen)
     # Nothing is persisted, so SAVE and NOSAVE stop the server alike. The caller
     # gets no reply: its connection closes as the server goes away.
     if client.connection is not None:

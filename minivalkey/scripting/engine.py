@@ -22,6 +22,7 @@ from typing import Any
 from lupa import lua51
 
 from . import sandbox
+from .libs import LIBRARY_SOURCE, install_all
 from .notail import without_tail_calls
 
 # What a script can never reach, whatever the library set.
@@ -74,12 +75,7 @@ class LuaEngine:
         self.tostring = globals_[b"tostring"]
         self._collect = globals_[b"collectgarbage"]
         self._calls = 0
-        try:
-            from .libs import install_all
-        except ImportError:  # the bundled libraries are optional while they are built
-            pass
-        else:
-            install_all(lua)
+        install_all(lua)
         os_table = lua.table()
         os_table[b"clock"] = globals_[b"os"][b"clock"]
         globals_[b"os"] = os_table
@@ -146,6 +142,7 @@ class LuaEngine:
         pcall; then the state's globals are complete."""
         self._tools[b"internal"][b"=[sandbox]"] = True
         self._tools[b"internal"][b"=[api]"] = True
+        self._tools[b"internal"][LIBRARY_SOURCE.encode()] = True  # as Valkey skips C frames
         self.globals[b"server"] = api
         self.globals[b"redis"] = api
         self.globals[b"pcall"] = pcall
@@ -159,6 +156,13 @@ class LuaEngine:
         string_meta = self.lua.eval('getmetatable("")')
         string_meta[b"__index"] = self._tools[b"protect"](self.globals[b"string"])
         return env, contents
+
+    def seal(self, table: Any, contents: Any, shown: Any = None) -> None:
+        """Make ``table`` (a table with its own metatable, built in Lua) read-only to
+        scripts as the library proxies are: ``rawset``/``setmetatable`` refused,
+        ``rawget``/``next``/``pairs`` reading ``contents``, ``getmetatable`` answering
+        ``shown``."""
+        self._tools[b"seal"](table, contents, shown)
 
     def compile(self, body: bytes, env: Any, chunkname: bytes | None = None) -> tuple[Any, Any]:
         """``(function, None)``, or ``(None, error message)`` when the body does not

@@ -71,7 +71,8 @@ class _Chunk:
                 self._string()
         for _ in range(self._int()):  # nested functions
             self.function()
-        self.pos += self._int() * self.int_size  # line info
+        lines = self._int()  # line info (read first: ``pos`` moves past the count)
+        self.pos += lines * self.int_size
         for _ in range(self._int()):  # local variables
             self._string()
             self.pos += 2 * self.int_size

@@ -70,6 +70,7 @@ class ScriptRun:
         "write_dirty",
         "killed",
         "timed_out",
+        "shutting_down",
         "started",
     )
 
@@ -92,7 +93,8 @@ class ScriptRun:
         self.oom = bool(core.maxmemory) and core.pre_command_oom
         self.write_dirty = False
         self.killed = False
-        self.timed_out = False
+        self.timed_out = False  # past busy-reply-threshold (busy.py)
+        self.shutting_down = False  # stopped by SHUTDOWN NOSAVE (busy.py)
         self.started = monotonic()
         client.select(caller.db_index)
         client.protocol = 2

@@ -192,10 +192,18 @@ function wrapped.setfenv(...)
   return real_setfenv(f, t)
 end
 local function set_default_env(e) default_env = e end
+-- A chunk a script loads runs in the environment of the script that loaded it (in
+-- Valkey it sees the same protected globals), never in the real globals.
+local function loader_env()
+  local info = getinfo(3, "f")
+  local e = info and info.func and real_getfenv(info.func)
+  if e == nil or rawequal(e, G) then return default_env or G end
+  return e
+end
 -- A chunk loaded by a script runs in the globals scripts see (read-only, as in
 -- Valkey), never in the state's own.
-local function in_globals(loaded, message)
-  if loaded and default_env then real_setfenv(loaded, default_env) end
+local function in_globals(env, loaded, message)
+  if loaded and env then real_setfenv(loaded, env) end
   return loaded, message
 end
 -- Valkey's Lua reads a precompiled chunk as text, which fails on its first byte;
@@ -205,6 +213,7 @@ local function bytecode_refused(chunkname)
   return nil, (string_gsub(message, "'char%(1%)'$", "'char(27)'"))
 end
 function wrapped.loadstring(...)
+  local env = loader_env()
   local count, s, name = select("#", ...), ...
   if type(s) ~= "number" then check(1, "string", count, s) end
   s = tostring(s)
@@ -213,9 +222,10 @@ function wrapped.loadstring(...)
   end
   name = name == nil and s or tostring(name)
   if string_sub(s, 1, 1) == "\27" then return bytecode_refused(name) end
-  return in_globals(real_loadstring(s, name))
+  return in_globals(env, real_loadstring(s, name))
 end
 function wrapped.load(...)
+  local env = loader_env()
   local count, f, name = select("#", ...), ...
   check(1, "function", count, f)
   if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
@@ -236,7 +246,7 @@ function wrapped.load(...)
   end
   local loaded, message = real_load(reader, name)
   if refused then return bytecode_refused(name) end
-  return in_globals(loaded, message)
+  return in_globals(env, loaded, message)
 end
 
 -- Errors from the wrappers and the API must point at the script's frame, as
@@ -268,7 +278,13 @@ end
 
 -- The count hook (Valkey's luaMaskCountHook): every 100000 instructions ask the
 -- engine; once a kill is asked, fail at every line so pcall cannot hold it off.
-local function killed() error(kill_error(), 0) end
+-- Lines of the server's own chunks (the error handler, the runner, disarm) are
+-- let through: the kill is for the script, and must not break its unwinding.
+local function killed()
+  local info = getinfo(2, "S")
+  if info and internal[info.source] then return end
+  error(kill_error(), 0)
+end
 local function count_hook()
   if tick() then
     sethook(killed, "l")
@@ -278,6 +294,14 @@ end
 local function arm() sethook(count_hook, "", 100000) end
 local function disarm() sethook() end
 
+-- A table its maker built (metatable included) made read-only the way the proxies
+-- are: raw writes refused, raw reads and iteration on ``contents``, ``shown`` what
+-- getmetatable answers.
+local function seal(t, contents, shown)
+  real_of[t] = contents
+  shown_mt[t] = shown
+end
+
 local function run(f, ...)
   return xpcall(f, handler)
 end
@@ -286,6 +310,6 @@ return {
   G = G, protect = protect, make_env = make_env, wrapped = wrapped, handler = handler,
   internal = internal, arm = arm, disarm = disarm, set_default_env = set_default_env,
   setfenv = real_setfenv, getfenv = real_getfenv, loadstring = real_loadstring,
-  xpcall = xpcall, rawset = rawset,
+  xpcall = xpcall, rawset = rawset, seal = seal,
 }
 """

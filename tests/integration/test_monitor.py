@@ -140,6 +140,50 @@ def test_a_transaction_shows_its_commands_when_exec_runs_them(
         assert monitor.line() == b"+<t> [0 %s] %s\r\n" % (me, shown)
 
 
+def test_a_script_is_shown_before_the_commands_it_calls(
+    monitor: Monitor, raw: RawClient
+) -> None:
+    """EVAL and EVALSHA (flagged skip_monitor) show themselves as they start: ahead of
+    what their script calls (origin ``lua``), even when they then fail, and inside EXEC."""
+    me = origin(raw)
+    body = "return redis.call('get', KEYS[1])"
+    sha = b"4e6d8fc8bb01276962cce5371fa795a7763657ae"
+    for command, reply in (
+        (("EVAL", "return redis.call('set', KEYS[1], ARGV[1])", "1", "k", "v"), OK),
+        (("SCRIPT", "LOAD", body), b"$40\r\n%s\r\n" % sha),
+        (("EVALSHA", sha, "1", "k"), b"$1\r\nv\r\n"),
+        (("EVALSHA_RO", sha.upper(), "1", "k"), b"$1\r\nv\r\n"),
+        (("EVALSHA", "abc", "0"), b"-NOSCRIPT No matching script.\r\n"),
+        (
+            ("EVAL", "return 1", "5", "a"),
+            b"-ERR Number of keys can't be greater than number of args\r\n",
+        ),
+        (("MULTI",), OK),
+        (("EVALSHA", sha, "1", "k"), b"+QUEUED\r\n"),
+        (("EVAL", "return 1", "0"), b"+QUEUED\r\n"),
+        (("EXEC",), b"*2\r\n$1\r\nv\r\n:1\r\n"),
+    ):
+        assert raw.command(*command) == reply
+    called = b"lua"
+    for where, shown in (
+        (me, b'"EVAL" "return redis.call(\'set\', KEYS[1], ARGV[1])" "1" "k" "v"'),
+        (called, b'"set" "k" "v"'),
+        (me, b'"SCRIPT" "LOAD" "%s"' % body.encode()),
+        (me, b'"EVALSHA" "%s" "1" "k"' % sha),
+        (called, b'"get" "k"'),
+        (me, b'"EVALSHA_RO" "%s" "1" "k"' % sha.upper()),
+        (called, b'"get" "k"'),
+        (me, b'"EVALSHA" "abc" "0"'),
+        (me, b'"EVAL" "return 1" "5" "a"'),
+        (me, b'"MULTI"'),
+        (me, b'"EVALSHA" "%s" "1" "k"' % sha),
+        (called, b'"get" "k"'),
+        (me, b'"EVAL" "return 1" "0"'),
+        (me, b'"EXEC"'),
+    ):
+        assert monitor.line() == b"+<t> [0 %s] %s\r\n" % (where, shown)
+
+
 def test_an_exec_refused_before_running_is_shown(monitor: Monitor, raw: RawClient) -> None:
     me = origin(raw)
     aborted = (
