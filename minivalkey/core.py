@@ -208,6 +208,7 @@ class ServerCore:
         self.eval_scripts: Any = None
         self.functions: Any = None  # FUNCTION libraries (scripting/functions.py), on first use
         self.script_run: Any = None
+        self.script_random: Any = None  # math.random's generator (scripting/prng.py)
         self.script_busy = False  # the running script is past busy-reply-threshold
         self.busy_io: Any = None  # the shell's I/O while a script is busy (busyserve.py)
         self.gated = False

@@ -98,6 +98,7 @@ class LuaEngine:
         )(tools[b"xpcall"], tools[b"handler"])
         self._setfenv = tools[b"setfenv"]
         self.error_handler = tools[b"handler"]
+        self.argerror = tools[b"argerror"]
         self.arm = tools[b"arm"]
         self.disarm = tools[b"disarm"]
         wrapped = tools[b"wrapped"]

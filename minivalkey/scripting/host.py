@@ -18,7 +18,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ..replies import ErrorReply, RawReply
-from . import busy
+from . import busy, prng
 from .api import build_api
 from .convert import CONVERSION_HELPERS, LuaToReply, ReplyToLua, error_fields
 from .engine import LuaEngine
@@ -41,6 +41,7 @@ class ScriptHost:
         self.core = core
         self.run: ScriptRun | None = None
         self.engine = LuaEngine(self._tick, self._kill_error, chunkname)
+        prng.install(self.engine, prng.generator_of(core))
         engine = self.engine
         helpers = engine.load_internal(CONVERSION_HELPERS, b"=[api]")()
         self.to_lua = ReplyToLua(engine.table, engine.table_from, helpers)

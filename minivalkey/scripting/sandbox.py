@@ -309,6 +309,7 @@ end
 return {
   G = G, protect = protect, make_env = make_env, wrapped = wrapped, handler = handler,
   internal = internal, arm = arm, disarm = disarm, set_default_env = set_default_env,
+  argerror = argerror,
   setfenv = real_setfenv, getfenv = real_getfenv, loadstring = real_loadstring,
   xpcall = xpcall, rawset = rawset, seal = seal,
 }
