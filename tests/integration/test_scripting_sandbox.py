@@ -537,6 +537,250 @@ def test_hostile_scripts(
     assert client.command("EVAL", "return redis.call('ping')", "0") == b"+PONG\r\n"
 
 
+# What a script sees: every global, and the contents of each library, with types.
+GLOBALS = [
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(_G) do t[#t+1] = tostring(k) .. '=' .. type(v) "
+                "end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*40\r\n$10\r\nARGV=table\r\n$10\r\nKEYS=table\r\n$8\r\n_G=table\r\n$15\r\n_VERSIO"
+            b"N=string\r\n$30\r\n__redis__err__handler=function\r\n$15\r\nassert=function\r\n$9"
+            b"\r\nbit=table\r\n$11\r\ncjson=table\r\n$14\r\ncmsgpack=table\r\n$23\r\ncollectgar"
+            b"bage=function\r\n$15\r\ncoroutine=table\r\n$14\r\nerror=function\r\n$15\r\ngcinfo"
+            b"=function\r\n$16\r\ngetfenv=function\r\n$21\r\ngetmetatable=function\r\n$15\r\nip"
+            b"airs=function\r\n$13\r\nload=function\r\n$19\r\nloadstring=function\r\n$10\r\nmat"
+            b"h=table\r\n$17\r\nnewproxy=function\r\n$13\r\nnext=function\r\n$8\r\nos=table\r\n"
+            b"$14\r\npairs=function\r\n$14\r\npcall=function\r\n$17\r\nrawequal=function\r\n$15"
+            b"\r\nrawget=function\r\n$15\r\nrawset=function\r\n$11\r\nredis=table\r\n$15\r\nsel"
+            b"ect=function\r\n$12\r\nserver=table\r\n$16\r\nsetfenv=function\r\n$21\r\nsetmetat"
+            b"able=function\r\n$12\r\nstring=table\r\n$12\r\nstruct=table\r\n$11\r\ntable=table"
+            b"\r\n$17\r\ntonumber=function\r\n$17\r\ntostring=function\r\n$13\r\ntype=function"
+            b"\r\n$15\r\nunpack=function\r\n$15\r\nxpcall=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(redis) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*26\r\n$16\r\nLOG_DEBUG=number\r\n$17\r\nLOG_NOTICE=number\r\n$18\r\nLOG_VERBOSE="
+            b"number\r\n$18\r\nLOG_WARNING=number\r\n$20\r\nREDIS_VERSION=string\r\n$24\r\nREDI"
+            b"S_VERSION_NUM=number\r\n$15\r\nREPL_ALL=number\r\n$15\r\nREPL_AOF=number\r\n$16\r"
+            b"\nREPL_NONE=number\r\n$19\r\nREPL_REPLICA=number\r\n$17\r\nREPL_SLAVE=number\r\n$"
+            b"18\r\nSERVER_NAME=string\r\n$21\r\nVALKEY_VERSION=string\r\n$25\r\nVALKEY_VERSION"
+            b"_NUM=number\r\n$22\r\nacl_check_cmd=function\r\n$19\r\nbreakpoint=function\r\n$13"
+            b"\r\ncall=function\r\n$14\r\ndebug=function\r\n$20\r\nerror_reply=function\r\n$12"
+            b"\r\nlog=function\r\n$14\r\npcall=function\r\n$27\r\nreplicate_commands=function\r"
+            b"\n$17\r\nset_repl=function\r\n$16\r\nsetresp=function\r\n$16\r\nsha1hex=function"
+            b"\r\n$21\r\nstatus_reply=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(server) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*26\r\n$16\r\nLOG_DEBUG=number\r\n$17\r\nLOG_NOTICE=number\r\n$18\r\nLOG_VERBOSE="
+            b"number\r\n$18\r\nLOG_WARNING=number\r\n$20\r\nREDIS_VERSION=string\r\n$24\r\nREDI"
+            b"S_VERSION_NUM=number\r\n$15\r\nREPL_ALL=number\r\n$15\r\nREPL_AOF=number\r\n$16\r"
+            b"\nREPL_NONE=number\r\n$19\r\nREPL_REPLICA=number\r\n$17\r\nREPL_SLAVE=number\r\n$"
+            b"18\r\nSERVER_NAME=string\r\n$21\r\nVALKEY_VERSION=string\r\n$25\r\nVALKEY_VERSION"
+            b"_NUM=number\r\n$22\r\nacl_check_cmd=function\r\n$19\r\nbreakpoint=function\r\n$13"
+            b"\r\ncall=function\r\n$14\r\ndebug=function\r\n$20\r\nerror_reply=function\r\n$12"
+            b"\r\nlog=function\r\n$14\r\npcall=function\r\n$27\r\nreplicate_commands=function\r"
+            b"\n$17\r\nset_repl=function\r\n$16\r\nsetresp=function\r\n$16\r\nsha1hex=function"
+            b"\r\n$21\r\nstatus_reply=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(string) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*15\r\n$13\r\nbyte=function\r\n$13\r\nchar=function\r\n$13\r\ndump=function\r\n$1"
+            b"3\r\nfind=function\r\n$15\r\nformat=function\r\n$14\r\ngfind=function\r\n$15\r\ng"
+            b"match=function\r\n$13\r\ngsub=function\r\n$12\r\nlen=function\r\n$14\r\nlower=fun"
+            b"ction\r\n$14\r\nmatch=function\r\n$12\r\nrep=function\r\n$16\r\nreverse=function"
+            b"\r\n$12\r\nsub=function\r\n$14\r\nupper=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(math) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*31\r\n$12\r\nabs=function\r\n$13\r\nacos=function\r\n$13\r\nasin=function\r\n$14"
+            b"\r\natan2=function\r\n$13\r\natan=function\r\n$13\r\nceil=function\r\n$12\r\ncos="
+            b"function\r\n$13\r\ncosh=function\r\n$12\r\ndeg=function\r\n$12\r\nexp=function\r"
+            b"\n$14\r\nfloor=function\r\n$13\r\nfmod=function\r\n$14\r\nfrexp=function\r\n$11\r"
+            b"\nhuge=number\r\n$14\r\nldexp=function\r\n$14\r\nlog10=function\r\n$12\r\nlog=fun"
+            b"ction\r\n$12\r\nmax=function\r\n$12\r\nmin=function\r\n$12\r\nmod=function\r\n$13"
+            b"\r\nmodf=function\r\n$9\r\npi=number\r\n$12\r\npow=function\r\n$12\r\nrad=functio"
+            b"n\r\n$15\r\nrandom=function\r\n$19\r\nrandomseed=function\r\n$12\r\nsin=function"
+            b"\r\n$13\r\nsinh=function\r\n$13\r\nsqrt=function\r\n$12\r\ntan=function\r\n$13\r"
+            b"\ntanh=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(table) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*9\r\n$15\r\nconcat=function\r\n$16\r\nforeach=function\r\n$17\r\nforeachi=functi"
+            b"on\r\n$13\r\ngetn=function\r\n$15\r\ninsert=function\r\n$13\r\nmaxn=function\r\n$"
+            b"15\r\nremove=function\r\n$13\r\nsetn=function\r\n$13\r\nsort=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(os) do t[#t+1] = tostring(k) .. '=' .. type(v) "
+                "end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        b"*1\r\n$14\r\nclock=function\r\n",
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(coroutine) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*6\r\n$15\r\ncreate=function\r\n$15\r\nresume=function\r\n$16\r\nrunning=function"
+            b"\r\n$15\r\nstatus=function\r\n$13\r\nwrap=function\r\n$14\r\nyield=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(cjson) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*13\r\n$12\r\n_NAME=string\r\n$15\r\n_VERSION=string\r\n$15\r\ndecode=function\r"
+            b"\n$31\r\ndecode_invalid_numbers=function\r\n$25\r\ndecode_max_depth=function\r\n$"
+            b"15\r\nencode=function\r\n$31\r\nencode_invalid_numbers=function\r\n$27\r\nencode_"
+            b"keep_buffer=function\r\n$25\r\nencode_max_depth=function\r\n$32\r\nencode_number_"
+            b"precision=function\r\n$28\r\nencode_sparse_array=function\r\n$12\r\nnew=function"
+            b"\r\n$13\r\nnull=userdata\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(cmsgpack) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*8\r\n$17\r\n_COPYRIGHT=string\r\n$19\r\n_DESCRIPTION=string\r\n$12\r\n_NAME=stri"
+            b"ng\r\n$15\r\n_VERSION=string\r\n$13\r\npack=function\r\n$15\r\nunpack=function\r"
+            b"\n$21\r\nunpack_limit=function\r\n$19\r\nunpack_one=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(bit) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        (
+            b"*12\r\n$16\r\narshift=function\r\n$13\r\nband=function\r\n$13\r\nbnot=function\r"
+            b"\n$12\r\nbor=function\r\n$14\r\nbswap=function\r\n$13\r\nbxor=function\r\n$15\r\n"
+            b"lshift=function\r\n$12\r\nrol=function\r\n$12\r\nror=function\r\n$15\r\nrshift=fu"
+            b"nction\r\n$14\r\ntobit=function\r\n$14\r\ntohex=function\r\n"
+        ),
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(struct) do t[#t+1] = tostring(k) .. '=' .. "
+                "type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        b"*3\r\n$13\r\npack=function\r\n$13\r\nsize=function\r\n$15\r\nunpack=function\r\n",
+        None,
+    ),
+    (
+        (
+            "EVAL",
+            (
+                "local t = {} for k, v in pairs(getmetatable('')) do t[#t+1] = tostring(k) .. "
+                "'=' .. type(v) end table.sort(t) return t"
+            ),
+            "0",
+        ),
+        b"*1\r\n$13\r\n__index=table\r\n",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "resp2", "resp3"), GLOBALS)
+def test_the_globals_and_libraries_scripts_see(
+    raw: RawClient, args: tuple[str, ...], resp2: bytes, resp3: None
+) -> None:
+    assert raw.command(*args) == resp2
+
+
 # Walks everything reachable from the globals (tables through pairs, and their
 # metatables) and answers what does not look like plain Lua: a userdata, or a value
 # whose text is not Lua's own ("table: 0x...", "function: 0x...", a plain string).
