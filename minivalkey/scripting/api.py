@@ -80,6 +80,13 @@ function api.error_reply(...)
   if e:sub(1, 1) ~= "-" then e = "-" .. e end
   return err_table(e)
 end
+-- A Lua number as the C functions read it into an int (truncated; NaN or out of
+-- range: INT_MIN, which no check accepts).
+local function c_int(n)
+  if n ~= n or n >= 2^31 or n <= -2^31 - 1 then return -2^31 end
+  if n >= 0 then return math.floor(n) end
+  return -math.floor(-n)
+end
 function api.status_reply(...) return single("ok", ...) end
 function api.log(...)
   local n = select("#", ...)
@@ -88,7 +95,7 @@ function api.log(...)
   if type(level) ~= "number" and tonumber(level) == nil then
     error(err_table("First argument must be a number (log level)."))
   end
-  level = tonumber(level)
+  level = c_int(tonumber(level))
   if level < 0 or level > 3 then error(err_table("Invalid log level.")) end
   local parts = {}
   for i = 2, n do
@@ -99,13 +106,13 @@ function api.log(...)
 end
 function api.setresp(...)
   if select("#", ...) ~= 1 then error(err_table("server.setresp() requires one argument.")) end
-  local resp = tonumber((...)) or 0
+  local resp = c_int(tonumber((...)) or 0)
   if resp ~= 2 and resp ~= 3 then error(err_table("RESP version must be 2 or 3.")) end
   setresp(resp)
 end
 function api.set_repl(...)
   if select("#", ...) ~= 1 then error(err_table("server.set_repl() requires one argument.")) end
-  local flags = tonumber((...)) or 0
+  local flags = c_int(tonumber((...)) or 0)
   if flags ~= 0 and flags ~= 1 and flags ~= 2 and flags ~= 3 then
     error(err_table("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
       .. "REPL_NONE."))
