@@ -208,6 +208,7 @@ class EvalScripts:
             self._set_arguments = host.engine.load_internal(_SET_ARGUMENTS, b"=[api]")(
                 self._contents
             )
+            host.engine.measure_footprint()
         return host
 
     def lua_memory(self) -> int:
