@@ -73,6 +73,7 @@ class LuaEngine:
         self._loadstring = globals_[b"loadstring"]
         self._dump = globals_[b"string"][b"dump"]
         self.rawget = globals_[b"rawget"]
+        self.tostring = globals_[b"tostring"]
         self._collect = globals_[b"collectgarbage"]
         self._calls = 0
         install_all(lua)

@@ -123,33 +123,47 @@ class ScriptHost:
         return RawReply(self.to_reply.encode(value, script_resp, caller_resp))
 
     def _failure(self, error: Any, name: str) -> ErrorReply:
-        """Valkey's luaCallFunction error path: ``-<err> script: <name>, on <src>:<line>.``"""
+        """Valkey's luaCallFunction error path: ``-<err> script: <name>, on <src>:<line>.``
+
+        The fields are read as C reads them (``lua_tostring``: numbers as Lua prints
+        them, up to a NUL). Valkey writes this text as it is; a CR here is written as
+        a space, since a CR LF inside would end the reply early (newlines alone stay).
+        An error table without an ``err`` text is answered as an execution failure
+        (Valkey 8.0.1 crashes on it)."""
         stats = self.core.stats
         if type(error) is bytes or type(error) in (int, float):
-            raw = error.decode("utf-8", "replace") if type(error) is bytes else str(error)
-            text = f"ERR Error running script {name}, {raw:.100}"
+            raw = _c_text(self._text_of(error))
+            text = ("ERR Error running script %s, " % name) + raw[:100]
+            text = text.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
             stats.count_error(text)
             return ErrorReply(text)
-        if error is None or not hasattr(error, "keys"):
+        err = error[b"err"] if error is not None and hasattr(error, "keys") else None
+        if type(err) not in (bytes, int, float):
             text = f"ERR Error running script {name}, execution failure"
             stats.count_error(text)
             return ErrorReply(text)
-        err = error[b"err"]
-        message: str = err.decode("utf-8", "replace") if type(err) is bytes else str(err)
+        message = _c_text(self._text_of(err))
         source, line = error[b"source"], error[b"line"]
-        if source is not None and line is not None:
-            where = source.decode("utf-8", "replace") if type(source) is bytes else str(source)
-            message += f" script: {name}, on {where}:{_lua_number_text(line)}."
-        message = message.replace("\r", " ").replace("\n", " ")
+        if type(source) in (bytes, int, float) and type(line) in (bytes, int, float):
+            where = _c_text(self._text_of(source))
+            message += f" script: {name}, on {where}:{_c_text(self._text_of(line))}."
+        message = message.replace("\r", " ")
         if error[b"ignore_error_stats_update"] is not True:
             stats.count_error(message)
         return ErrorReply(message)
 
+    def _text_of(self, value: Any) -> bytes:
+        """A string or number as Lua's tostring writes it."""
+        if type(value) is bytes:
+            return value
+        text: bytes = self.engine.tostring(value)
+        return text
 
-def _lua_number_text(value: Any) -> str:
-    if type(value) is float and value.is_integer():
-        return str(int(value))
-    return str(value)
+
+def _c_text(raw: bytes) -> str:
+    """Bytes as C's string functions read them (up to a NUL), as reply text."""
+    end = raw.find(b"\0")
+    return (raw if end < 0 else raw[:end]).decode("utf-8", "surrogateescape")
 
 
 __all__ = ["KILLED", "ScriptHost", "error_fields"]

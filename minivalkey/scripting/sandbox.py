@@ -41,6 +41,7 @@ local real_getfenv, real_setfenv = getfenv, setfenv
 local real_loadstring, real_load = loadstring, load
 local string_sub, string_gsub = string.sub, string.gsub
 
+local internal = {}  -- chunk names of the server's own Lua (see the handler)
 local real_of = setmetatable({}, {__mode = "k"})   -- proxy -> its private contents
 local shown_mt = setmetatable({}, {__mode = "k"})  -- proxy -> what getmetatable shows
 local proxy_of = {}                                -- library table -> its proxy
@@ -181,7 +182,13 @@ end
 function wrapped.setfenv(...)
   local count, f, t = select("#", ...), ...
   check(2, "table", count, t)
-  if type(f) ~= "function" then f = level_of(count, f, false) end
+  if type(f) ~= "function" then
+    f = level_of(count, f, false)
+  elseif internal[getinfo(f, "S").source] then
+    -- the server's functions stand for Valkey's C functions, whose environment
+    -- setfenv cannot change
+    error("'setfenv' cannot change environment of given object", 2)
+  end
   return real_setfenv(f, t)
 end
 local function set_default_env(e) default_env = e end
@@ -244,7 +251,6 @@ end
 
 -- Errors from the wrappers and the API must point at the script's frame, as
 -- Valkey's handler skips the C function that raised.
-local internal = {}
 local function handler(err)
   local level = 2
   local info = getinfo(level, "nSl")
