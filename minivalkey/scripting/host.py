@@ -133,7 +133,7 @@ class ScriptHost:
         stats = self.core.stats
         if type(error) is bytes or type(error) in (int, float):
             raw = _c_text(self._text_of(error))
-            text = ("ERR Error running script %s, " % name) + raw[:100]
+            text = f"ERR Error running script {name}, " + raw[:100]
             text = text.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
             stats.count_error(text)
             return ErrorReply(text)
