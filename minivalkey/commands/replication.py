@@ -90,7 +90,7 @@ def waitaof(client: Client, argv: list[bytes]) -> Any:
     local = parse_int(argv[1])
     if not 0 <= local <= 1:
         raise CommandError(NUMLOCAL_RANGE)
-    replicas = parse_int(argv[2])
+    replicas = parse_int(argv[2], errors.VALUE_MUST_BE_POSITIVE)  # its text for both
     if replicas < 0:
         raise CommandError(errors.VALUE_MUST_BE_POSITIVE)
     deadline = _deadline(argv[3], client.core.keyspace.now_ms)

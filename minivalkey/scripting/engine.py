@@ -243,8 +243,12 @@ class LuaEngine:
         self._footprint = int(self.lua.get_memory_used() or 0)
 
     def memory(self) -> int:
-        """INFO used_memory_lua: the Lua heap above this state's built footprint (the
-        libraries Valkey has in C, the sandbox), plus what an empty Lua state of
-        Valkey's holds, so the figure grows and shrinks with what scripts keep."""
-        used = int(self.lua.get_memory_used() or 0)
-        return EMPTY_STATE + max(0, used - self._footprint)
+        """Bytes the Lua heap holds now."""
+        return int(self.lua.get_memory_used() or 0)
+
+    def reported_memory(self) -> int:
+        """What INFO shows for this state: what an empty Lua state of Valkey's holds
+        plus the heap above this state's built footprint (the libraries Valkey has in
+        C, the sandbox), in whole KB as Valkey's luaMemory."""
+        grown = max(0, self.memory() - self._footprint)
+        return (EMPTY_STATE + grown) // 1024 * 1024

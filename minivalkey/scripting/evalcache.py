@@ -39,6 +39,9 @@ FLAG_NAMES = (NO_WRITES, ALLOW_OOM, ALLOW_STALE, NO_CLUSTER, ALLOW_CROSS_SLOT)
 
 LRU_LENGTH = 500
 
+# INFO used_memory_vm_eval of Valkey 8.0.1's EVAL Lua state before any script ran.
+FRESH_LUA_MEMORY = 31744
+
 # INFO used_memory_scripts_eval, as Valkey's evalScriptsMemory adds it up: each
 # script's SHA (an sds of 40) and body (the argument's string object), a dict entry
 # and a luaScript each, the dict's buckets, a list node per EVAL script.
@@ -166,6 +169,7 @@ class EvalScripts:
     def __init__(self, core: ServerCore) -> None:
         self.core = core
         self._host: ScriptHost | None = None
+        self._base_memory = 0
         self._env: Any = None
         self._contents: Any = None
         self._set_arguments: Any = None
@@ -208,11 +212,18 @@ class EvalScripts:
             self._set_arguments = host.engine.load_internal(_SET_ARGUMENTS, b"=[api]")(
                 self._contents
             )
-            host.engine.measure_footprint()
+            host.engine.collect()
+            self._base_memory = host.engine.memory()
         return host
 
     def lua_memory(self) -> int:
-        return self._host.engine.memory() if self._host is not None else 0
+        """INFO ``used_memory_vm_eval``: Valkey's figure for a fresh EVAL state plus what
+        this state holds beyond its own fresh size (the sandbox and the libraries,
+        written in Lua here, are C in Valkey), in whole KB as Valkey's luaMemory."""
+        if self._host is None:
+            return FRESH_LUA_MEMORY
+        grown = self._host.engine.memory() - self._base_memory
+        return max(0, FRESH_LUA_MEMORY + grown) // 1024 * 1024
 
     def flush(self) -> None:
         self._host = None
