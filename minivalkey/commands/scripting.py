@@ -103,7 +103,6 @@ def _evalsha(client: Client, argv: list[bytes], read_only: bool) -> Any:
     _EVAL_FLAGS,
     group="scripting",
     since="2.6.0",
-
     key_specs=_RW_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -119,7 +118,6 @@ def eval_(client: Client, argv: list[bytes]) -> Any:
     _EVAL_RO_FLAGS,
     group="scripting",
     since="7.0.0",
-
     key_specs=_NOTED_RO_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -135,7 +133,6 @@ def eval_ro(client: Client, argv: list[bytes]) -> Any:
     _EVAL_FLAGS,
     group="scripting",
     since="2.6.0",
-
     key_specs=_PLAIN_RW_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -151,7 +148,6 @@ def evalsha(client: Client, argv: list[bytes]) -> Any:
     _EVAL_RO_FLAGS,
     group="scripting",
     since="7.0.0",
-
     key_specs=_RO_SPECS,
     getkeys=_KEYS,
     complexity=_EVAL_COMPLEXITY,
@@ -208,7 +204,6 @@ _SCRIPT_HELP = (
     "flush",
     -2,
     "noscript",
-
     tips="request_policy:all_nodes response_policy:all_succeeded",
     complexity="O(N) with N being the number of scripts in cache",
     summary="Empties the script cache.",
@@ -227,7 +222,6 @@ def script_flush(client: Client, argv: list[bytes]) -> Any:
     "help",
     2,
     "loading stale",
-
     summary="Answers help for the SCRIPT subcommands.",
 )
 def script_help(client: Client, argv: list[bytes]) -> Any:
@@ -240,7 +234,6 @@ def script_help(client: Client, argv: list[bytes]) -> Any:
     3,
     "noscript",
     since="3.2.0",
-
     complexity="O(1)",
     summary="Chooses the debug mode of the scripts run next.",
 )
@@ -258,7 +251,6 @@ def script_debug(client: Client, argv: list[bytes]) -> Any:
     "kill",
     2,
     "noscript allow_busy",
-
     tips="request_policy:all_shards response_policy:one_succeeded",
     summary="Stops the Lua script that is running now.",
 )
@@ -274,7 +266,6 @@ def script_kill(client: Client, argv: list[bytes]) -> Any:
     3,
     "noscript",
     since="8.0.0",
-
     summary="Answers the body of a cached script.",
 )
 def script_show(client: Client, argv: list[bytes]) -> Any:
@@ -290,7 +281,6 @@ def script_show(client: Client, argv: list[bytes]) -> Any:
     "load",
     3,
     "noscript stale",
-
     tips="request_policy:all_nodes response_policy:all_succeeded",
     complexity="O(N) with N being the length in bytes of the script body.",
     summary="Puts a script in the script cache without running it.",
@@ -305,7 +295,6 @@ def script_load(client: Client, argv: list[bytes]) -> Any:
     "exists",
     -3,
     "noscript",
-
     tips="request_policy:all_shards response_policy:agg_logical_and",
     complexity="O(N) with N being the number of scripts to check (so checking a "
     "single script is an O(1) operation).",

@@ -254,6 +254,7 @@ class FunctionHost(ScriptHost):
         self.env = env
         self._env_mt = env_mt
         self._load_globals = load_globals
+        engine.measure_footprint()
 
     # -- the count hook during a load ----------------------------------------------------
 

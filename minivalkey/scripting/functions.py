@@ -317,7 +317,7 @@ class Functions:
         return self.current.create(code, replace, timeout)
 
     def lua_memory(self) -> int:
-        return self.host.engine.memory()
+        return self.host.engine.reported_memory()
 
 
 def functions_of(core: ServerCore) -> Functions:
