@@ -223,11 +223,11 @@ def _memory(core: ServerCore) -> Fields:
 def _scripts_memory(core: ServerCore) -> Fields:
     """The Lua states and script caches: EVAL's (a fresh state's figure until first
     used) and the functions' (built here if need be, as Valkey's exists from the start)."""
-    from .scripting.evalcache import FRESH_LUA_MEMORY
+    from .scripting.engine import EMPTY_STATE
     from .scripting.functions import functions_of
 
     scripts = core.eval_scripts
-    vm_eval = scripts.lua_memory() if scripts is not None else FRESH_LUA_MEMORY
+    vm_eval = scripts.lua_memory() if scripts is not None else EMPTY_STATE
     eval_caches = scripts.memory if scripts is not None else 0
     cached = len(scripts.scripts) if scripts is not None else 0
     functions = functions_of(core)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.strings import EMBSTR_SIZE_LIMIT, jemalloc_size, sds_new
 from ..errors import NOREPLICAS, CommandError
 from ..resp.pure import split_inline_args
+from .engine import EMPTY_STATE
 from .host import ScriptHost
 
 if TYPE_CHECKING:
@@ -38,9 +39,6 @@ ALLOW_CROSS_SLOT = "allow-cross-slot-keys"
 FLAG_NAMES = (NO_WRITES, ALLOW_OOM, ALLOW_STALE, NO_CLUSTER, ALLOW_CROSS_SLOT)
 
 LRU_LENGTH = 500
-
-# INFO used_memory_vm_eval of Valkey 8.0.1's EVAL Lua state before any script ran.
-FRESH_LUA_MEMORY = 31744
 
 # INFO used_memory_scripts_eval, as Valkey's evalScriptsMemory adds it up: each
 # script's SHA (an sds of 40) and body (the argument's string object), a dict entry
@@ -169,7 +167,6 @@ class EvalScripts:
     def __init__(self, core: ServerCore) -> None:
         self.core = core
         self._host: ScriptHost | None = None
-        self._base_memory = 0
         self._env: Any = None
         self._contents: Any = None
         self._set_arguments: Any = None
@@ -212,18 +209,15 @@ class EvalScripts:
             self._set_arguments = host.engine.load_internal(_SET_ARGUMENTS, b"=[api]")(
                 self._contents
             )
-            host.engine.collect()
-            self._base_memory = host.engine.memory()
+            host.engine.measure_footprint()  # the EVAL state as built: INFO leaves it out
         return host
 
     def lua_memory(self) -> int:
-        """INFO ``used_memory_vm_eval``: Valkey's figure for a fresh EVAL state plus what
-        this state holds beyond its own fresh size (the sandbox and the libraries,
-        written in Lua here, are C in Valkey), in whole KB as Valkey's luaMemory."""
+        """INFO ``used_memory_vm_eval`` (``LuaEngine.reported_memory``; a fresh state's
+        figure before the first script, as Valkey's state exists from the start)."""
         if self._host is None:
-            return FRESH_LUA_MEMORY
-        grown = self._host.engine.memory() - self._base_memory
-        return max(0, FRESH_LUA_MEMORY + grown) // 1024 * 1024
+            return EMPTY_STATE
+        return self._host.engine.reported_memory()
 
     def flush(self) -> None:
         self._host = None
