@@ -20,6 +20,7 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ..commands.table import lookup
 from ..replies import ErrorReply
 from ..resp.encoder import format_double
 from ..versions import REDIS_VERSION, SERVER_NAME, VALKEY_VERSION, version_number
@@ -157,6 +158,28 @@ def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(table[index] for index in range(1, int(count) + 1))
 
 
+def _argv(args: tuple[Any, ...]) -> list[bytes] | bytes:
+    """Valkey's luaArgsToRedisArgv: a command line from the Lua arguments of
+    ``call``/``pcall``/``acl_check_cmd`` (numbers as integers when they are whole),
+    or the message of the error to raise."""
+    if args and args[0] is PACKED:
+        args = _unpack(args)
+    if not args:
+        return b"Please specify at least one argument for this call"
+    argv: list[bytes] = []
+    for arg in args:
+        kind = type(arg)
+        if kind is bytes:
+            argv.append(arg)
+        elif kind is int:
+            argv.append(b"%d" % arg)
+        elif kind is float:
+            argv.append(format_double(arg))
+        else:
+            return b"Command arguments must be strings or integers"
+    return argv
+
+
 def build_api(host: ScriptHost) -> tuple[Any, Any]:
     """The API table for ``host``'s Lua state, and the replacement global ``pcall``."""
     engine = host.engine
@@ -168,23 +191,9 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
         return to_lua.error_table(message, False)
 
     def command(raise_error: bool, *args: Any) -> tuple[bool, Any]:
-        if args and args[0] is PACKED:
-            args = _unpack(args)
-        if not args:
-            error = err_table(b"Please specify at least one argument for this call")
-            return not raise_error, error
-        argv: list[bytes] = []
-        for arg in args:
-            kind = type(arg)
-            if kind is bytes:
-                argv.append(arg)
-            elif kind is int:
-                argv.append(b"%d" % arg)
-            elif kind is float:
-                argv.append(format_double(arg))
-            else:
-                error = err_table(b"Command arguments must be strings or integers")
-                return not raise_error, error
+        argv = _argv(args)
+        if isinstance(argv, bytes):
+            return not raise_error, err_table(argv)
         run = host.run
         assert run is not None
         reply, refused = script_call(run, argv)
@@ -210,20 +219,9 @@ def build_api(host: ScriptHost) -> tuple[Any, Any]:
         return None
 
     def acl(*args: Any) -> tuple[bool, Any]:
-        from ..commands.table import lookup
-
-        if args and args[0] is PACKED:
-            args = _unpack(args)
-        argv: list[bytes] = []
-        for arg in args:
-            if type(arg) is bytes:
-                argv.append(arg)
-            elif type(arg) in (int, float):
-                argv.append(b"%d" % arg if type(arg) is int else format_double(arg))
-            else:
-                return False, err_table(b"Command arguments must be strings or integers")
-        if not argv:
-            return False, err_table(b"Please specify at least one argument for this call")
+        argv = _argv(args)
+        if isinstance(argv, bytes):
+            return False, err_table(argv)
         if lookup(argv) is None:
             return False, err_table(b"Invalid command passed to server.acl_check_cmd()")
         return True, True
