@@ -698,24 +698,9 @@ API = [
         b"*2\r\n_\r\n$3\r\nX y\r\n",
     ),
     (
-        ("EVAL", "return {pcall(error, {err='X y'})}", "0"),
-        b"*2\r\n$-1\r\n$3\r\nX y\r\n",
-        b"*2\r\n_\r\n$3\r\nX y\r\n",
-    ),
-    (
         ("EVAL", "return {pcall(error, 'plain')}", "0"),
         b"*2\r\n$-1\r\n$5\r\nplain\r\n",
         b"*2\r\n_\r\n$5\r\nplain\r\n",
-    ),
-    (
-        ("EVAL", "return {pcall(error, 'plain')}", "0"),
-        b"*2\r\n$-1\r\n$5\r\nplain\r\n",
-        b"*2\r\n_\r\n$5\r\nplain\r\n",
-    ),
-    (
-        ("EVAL", "return {pcall(function() return 1, 2 end)}", "0"),
-        b"*3\r\n:1\r\n:1\r\n:2\r\n",
-        None,
     ),
     (
         ("EVAL", "return {pcall(function() return 1, 2 end)}", "0"),
